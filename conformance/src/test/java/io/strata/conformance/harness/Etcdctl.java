@@ -1,0 +1,86 @@
+package io.strata.conformance.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs reference etcdctl 3.5 against a set of endpoints, as a person at a shell would. */
+public final class Etcdctl {
+    static final Duration RUN_TIMEOUT = Duration.ofSeconds(30);
+
+    private final List<String> endpoints;
+
+    public Etcdctl(List<String> endpoints) {
+        this.endpoints = List.copyOf(endpoints);
+    }
+
+    /** What one etcdctl run printed, and how it exited. */
+    public record Result(int exitCode, String stdout, String stderr) {
+        public boolean succeeded() {
+            return exitCode == 0;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+        }
+    }
+
+    public Result run(String... args) {
+        return runWithInput(null, args);
+    }
+
+    /** Runs etcdctl with {@code stdin} (null for none) fed to its standard input. */
+    public Result runWithInput(String stdin, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Tools.etcdctl().toString());
+        command.add("--endpoints=" + String.join(",", endpoints));
+        command.addAll(Arrays.asList(args));
+        Path in = null;
+        Path out = null;
+        Path err = null;
+        try {
+            in = Files.createTempFile("etcdctl-in", ".txt");
+            out = Files.createTempFile("etcdctl-out", ".txt");
+            err = Files.createTempFile("etcdctl-err", ".txt");
+            Files.writeString(in, stdin == null ? "" : stdin, StandardCharsets.UTF_8);
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectInput(in.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            builder.environment().keySet().removeIf(key -> key.startsWith("ETCDCTL") || key.startsWith("ETCD_"));
+            builder.environment().put("ETCDCTL_API", "3");
+            Process process = builder.start();
+            if (!process.waitFor(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+                throw new IllegalStateException("etcdctl " + String.join(" ", args) + " did not finish within "
+                        + RUN_TIMEOUT.toSeconds() + " s");
+            }
+            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run etcdctl", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running etcdctl", e);
+        } finally {
+            for (Path path : new Path[] {in, out, err}) {
+                if (path != null) {
+                    try {
+                        Files.deleteIfExists(path);
+                    } catch (IOException ignored) {
+                        // A leftover temporary file is harmless.
+                    }
+                }
+            }
+        }
+    }
+}

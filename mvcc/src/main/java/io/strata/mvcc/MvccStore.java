@@ -1,0 +1,315 @@
+package io.strata.mvcc;
+
+import com.google.protobuf.ByteString;
+import io.strata.api.etcdserverpb.CompactionRequest;
+import io.strata.api.etcdserverpb.CompactionResponse;
+import io.strata.api.etcdserverpb.DeleteRangeRequest;
+import io.strata.api.etcdserverpb.DeleteRangeResponse;
+import io.strata.api.etcdserverpb.PutRequest;
+import io.strata.api.etcdserverpb.PutResponse;
+import io.strata.api.etcdserverpb.RangeRequest;
+import io.strata.api.etcdserverpb.RangeResponse;
+import io.strata.api.etcdserverpb.ResponseHeader;
+import io.strata.api.etcdserverpb.TxnRequest;
+import io.strata.api.etcdserverpb.TxnResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * The multi-version key-value store with etcd's KV semantics, at the protobuf level.
+ *
+ * <p>Threads: writes (Put, DeleteRange, Txn with writes, Compact, restore of the consistent
+ * index) come from one writer, the apply thread; reads (Range, read-only Txn, history, snapshot)
+ * from any number of threads. The scheme is the simplest correct one: a read-write lock. A write
+ * transaction holds the write lock while it changes the index and the map, so a reader sees
+ * either all of a transaction or none of it; readers hold the read lock for the whole request.
+ * The writer evaluates compares and checks before taking the write lock, without any lock:
+ * it is the only thread that changes anything. A mutex keeps writers in single file in case
+ * more than one thread writes.
+ *
+ * <p>Responses carry only {@code header.revision}; the server fills in the rest of the header.
+ * Requests are assumed to have passed {@link KvRequestValidator}, as in etcd, where the gRPC
+ * layer checks them before they are proposed.
+ */
+public final class MvccStore implements AutoCloseable {
+  private final RevisionStore store;
+  private final KvOps ops;
+  private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+  private final Lock writer = new ReentrantLock();
+  private final ReadView committed;
+  private volatile RevisionListener listener;
+  private volatile boolean closed;
+  // Set when a write failed half-way; the state can no longer be trusted.
+  private volatile RuntimeException broken;
+
+  private MvccStore(MvccOptions options) {
+    this.store = new RevisionStore(options.expectedEntries());
+    this.ops = new KvOps(options.leases());
+    this.committed = new ReadView() {
+      @Override
+      public long rev() {
+        return store.currentRev();
+      }
+
+      @Override
+      public long firstRev() {
+        return store.compactMainRev();
+      }
+
+      @Override
+      public RangeResult rangeKeys(KeyRange range, long atRev, long limit, boolean countOnly) {
+        return store.rangeKeys(range, atRev, limit, countOnly, store.currentRev());
+      }
+    };
+  }
+
+  public static MvccStore open(MvccOptions options) {
+    return new MvccStore(options);
+  }
+
+  /** A store holding the state that {@link #writeSnapshot} wrote. */
+  public static MvccStore restore(MvccOptions options, InputStream in) throws IOException {
+    MvccStore restored = new MvccStore(options);
+    try {
+      SnapshotFormat.read(restored.store, in);
+      return restored;
+    } catch (IOException | RuntimeException e) {
+      restored.close();
+      throw e;
+    }
+  }
+
+  /** Registers the one listener told of every committed write revision (null to remove). */
+  public void setEventListener(RevisionListener listener) {
+    this.listener = listener;
+  }
+
+  public RangeResponse range(RangeRequest request) {
+    return read(() -> RangeOp.apply(committed, request));
+  }
+
+  public PutResponse put(PutRequest request) {
+    return write(() -> {
+      ops.checkLease(request);
+      return inWriteTxn(txn -> ops.put(txn, request));
+    });
+  }
+
+  public DeleteRangeResponse deleteRange(DeleteRangeRequest request) {
+    return write(() -> inWriteTxn(txn -> ops.deleteRange(txn, request)));
+  }
+
+  public TxnResponse txn(TxnRequest request) {
+    if (TxnPath.isReadOnly(request)) {
+      return read(() -> {
+        TxnPath path = TxnPath.decide(committed, request);
+        ops.checkTxn(committed, path, false);
+        return ops.apply(committed, null, path)
+            .setHeader(ResponseHeader.newBuilder().setRevision(committed.rev()))
+            .build();
+      });
+    }
+    return write(() -> {
+      TxnPath path = TxnPath.decide(committed, request);
+      ops.checkTxn(committed, path, true);
+      long[] rev = new long[1];
+      TxnResponse.Builder resp = inWriteTxn(txn -> {
+        TxnResponse.Builder r = ops.apply(committed, txn, path);
+        rev[0] = txn.rev();
+        return r;
+      });
+      return resp.setHeader(ResponseHeader.newBuilder().setRevision(rev[0])).build();
+    });
+  }
+
+  public CompactionResponse compact(CompactionRequest request) {
+    return write(() -> {
+      long rev = request.getRevision();
+      rw.writeLock().lock();
+      try {
+        if (rev <= store.compactMainRev()) {
+          throw new KvException(KvError.COMPACTED);
+        }
+        if (rev > store.currentRev()) {
+          throw new KvException(KvError.FUTURE_REVISION);
+        }
+        store.compact(rev);
+      } catch (KvException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        broken = e;
+        throw e;
+      } finally {
+        rw.writeLock().unlock();
+      }
+      return CompactionResponse.newBuilder()
+          .setHeader(ResponseHeader.newBuilder().setRevision(store.currentRev()))
+          .build();
+    });
+  }
+
+  public long currentRevision() {
+    return store.currentRev();
+  }
+
+  /** The revision of the last compaction; 0 when the store was never compacted. */
+  public long compactedRevision() {
+    return Math.max(0, store.compactMainRev());
+  }
+
+  /** The index of the last raft entry applied to this store. */
+  public long consistentIndex() {
+    return store.consistentIndex();
+  }
+
+  public void setConsistentIndex(long raftIndex) {
+    store.setConsistentIndex(raftIndex);
+  }
+
+  /**
+   * The events of revisions {@code fromRev..toRevInclusive} (the end clamped to the current
+   * revision) on keys in {@code [key, rangeEnd)} (etcd's range encoding), in revision order,
+   * stopping after the revision in which {@code maxEvents} is reached, so that a revision's
+   * events are never split. {@code prev_kv} is filled when asked for and still in history.
+   *
+   * @throws KvException COMPACTED when {@code fromRev} is below the compacted revision
+   */
+  public EventBatch eventsSince(long fromRev, long toRevInclusive, ByteString key,
+      ByteString rangeEnd, int maxEvents, boolean withPrevKv) {
+    if (maxEvents <= 0) {
+      throw new IllegalArgumentException("maxEvents must be positive: " + maxEvents);
+    }
+    return read(() -> store.events(fromRev, toRevInclusive, KeyRange.of(key, rangeEnd),
+        maxEvents, withPrevKv));
+  }
+
+  /** The live keys attached to {@code leaseId}, sorted; what a revoke of it must delete. */
+  public List<ByteString> keysWithLease(long leaseId) {
+    return read(() -> store.leases.keys(leaseId));
+  }
+
+  /**
+   * Writes the whole state: all history not compacted away, the compacted revision and the
+   * consistent index, with a SHA-256 trailer. Writes wait meanwhile (the read lock is held), so
+   * write to something fast, a file or a buffer, not to a slow peer.
+   */
+  public void writeSnapshot(OutputStream out) throws IOException {
+    rw.readLock().lock();
+    try {
+      checkUsable();
+      SnapshotFormat.write(store, out);
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /** Off-heap bytes allocated for history (etcd's dbSize). */
+  public long sizeBytes() {
+    return read(store.revisions::allocatedBytes);
+  }
+
+  /** Bytes of history actually stored (etcd's dbSizeInUse). */
+  public long sizeInUseBytes() {
+    return read(store.revisions::recordBytes);
+  }
+
+  @Override
+  public void close() {
+    writer.lock();
+    try {
+      rw.writeLock().lock();
+      try {
+        if (!closed) {
+          closed = true;
+          store.close();
+        }
+      } finally {
+        rw.writeLock().unlock();
+      }
+    } finally {
+      writer.unlock();
+    }
+  }
+
+  private <T> T read(Supplier<T> body) {
+    rw.readLock().lock();
+    try {
+      checkUsable();
+      return body.get();
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  private <T> T write(Supplier<T> body) {
+    writer.lock();
+    try {
+      checkUsable();
+      growIfNeeded();
+      return body.get();
+    } finally {
+      writer.unlock();
+    }
+  }
+
+  /** Runs one write transaction under the write lock, then announces its revision. */
+  private <T> T inWriteTxn(java.util.function.Function<WriteTxn, T> body) {
+    WriteTxn txn;
+    T result;
+    rw.writeLock().lock();
+    try {
+      txn = new WriteTxn(store);
+      try {
+        result = body.apply(txn);
+      } catch (KvException e) {
+        txn.rollback();
+        throw e;
+      } catch (RuntimeException e) {
+        broken = e;
+        throw e;
+      }
+      txn.end();
+    } finally {
+      rw.writeLock().unlock();
+    }
+    RevisionListener l = listener;
+    if (l != null && !txn.changes().isEmpty()) {
+      l.onRevision(txn.beginRev() + 1, List.copyOf(txn.changes()));
+    }
+    return result;
+  }
+
+  /**
+   * Moves the revision map into a bigger one when it fills up. The copy runs without the write
+   * lock (only this writer changes the map, readers keep reading the old one); the swap waits
+   * for readers to leave.
+   */
+  private void growIfNeeded() {
+    if (!store.revisions.shouldGrow()) {
+      return;
+    }
+    RevisionMap.Growth growth = store.revisions.prepareGrowth();
+    rw.writeLock().lock();
+    try {
+      store.revisions.install(growth);
+    } finally {
+      rw.writeLock().unlock();
+    }
+  }
+
+  private void checkUsable() {
+    if (closed) {
+      throw new IllegalStateException("mvcc store is closed");
+    }
+    RuntimeException cause = broken;
+    if (cause != null) {
+      throw new IllegalStateException("mvcc store failed during a write", cause);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package io.strata.mvcc;
+
+import io.strata.api.mvccpb.KeyValue;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The store's whole state as a byte stream: every stored revision, oldest first, with the
+ * counters, followed by a SHA-256 of everything before it.
+ *
+ * <pre>
+ * magic:int32 "SMV1" | formatVersion:int32 = 1
+ * currentRev:int64 | compactMainRev:int64 | compactBoundarySubs:int64 | consistentIndex:int64
+ * recordCount:int64
+ * recordCount x ( main:int64 | sub:int64 | length:int32 | record bytes (see StoredRecord) )
+ * sha256:32 bytes (of all the bytes above)
+ * </pre>
+ */
+final class SnapshotFormat {
+  private static final int MAGIC = 0x534d5631;
+  private static final int FORMAT_VERSION = 1;
+  private static final int DIGEST_BYTES = 32;
+  /** A record is never larger than this; anything bigger means a corrupt stream. */
+  private static final int MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+  private SnapshotFormat() {}
+
+  static void write(RevisionStore store, OutputStream out) throws IOException {
+    MessageDigest sha = sha256();
+    DataOutputStream data = new DataOutputStream(new DigestOutputStream(
+        new java.io.BufferedOutputStream(nonClosing(out), 64 * 1024), sha));
+    List<Revision> all = store.index.allRevisions();
+    data.writeInt(MAGIC);
+    data.writeInt(FORMAT_VERSION);
+    data.writeLong(store.currentRev());
+    data.writeLong(store.compactMainRev());
+    data.writeLong(store.compactBoundarySubs());
+    data.writeLong(store.consistentIndex());
+    data.writeLong(all.size());
+    for (Revision rev : all) {
+      byte[] record = store.revisions.get(rev);
+      Invariants.check(record != null, "revision %s is in the index but not in the map", rev);
+      data.writeLong(rev.main());
+      data.writeLong(rev.sub());
+      data.writeInt(record.length);
+      data.write(record);
+    }
+    data.flush();
+    out.write(sha.digest());
+    out.flush();
+  }
+
+  /**
+   * Fills the empty {@code store} from {@code in}; a checksum mismatch is an IOException. It
+   * reads exactly the snapshot's bytes and no further, so that the snapshot can be one section
+   * of a larger stream; pass a buffered stream.
+   */
+  static void read(RevisionStore store, InputStream in) throws IOException {
+    MessageDigest sha = sha256();
+    DigestInputStream digesting =
+        new DigestInputStream(in, sha);
+    DataInputStream data = new DataInputStream(digesting);
+    if (data.readInt() != MAGIC) {
+      throw new IOException("not an mvcc snapshot (bad magic)");
+    }
+    int version = data.readInt();
+    if (version != FORMAT_VERSION) {
+      throw new IOException("unsupported mvcc snapshot format " + version);
+    }
+    long currentRev = data.readLong();
+    long compactMainRev = data.readLong();
+    long boundarySubs = data.readLong();
+    long consistentIndex = data.readLong();
+    long count = data.readLong();
+    if (currentRev < 1 || compactMainRev > currentRev || count < 0) {
+      throw new IOException("corrupt mvcc snapshot header");
+    }
+    Revision last = null;
+    for (long i = 0; i < count; i++) {
+      Revision rev = new Revision(data.readLong(), data.readLong());
+      int length = data.readInt();
+      if (length < 1 || length > MAX_RECORD_BYTES || rev.main() > currentRev
+          || (last != null && last.compareTo(rev) >= 0)) {
+        throw new IOException("corrupt mvcc snapshot record " + i + " at " + rev);
+      }
+      byte[] record = new byte[length];
+      data.readFully(record);
+      StoredRecord decoded;
+      try {
+        decoded = StoredRecord.decode(record);
+      } catch (IllegalStateException e) {
+        throw new IOException("corrupt mvcc snapshot record " + i + " at " + rev, e);
+      }
+      replay(store, rev, decoded);
+      store.revisions.put(rev, record);
+      last = rev;
+    }
+    byte[] expected = sha.digest();
+    byte[] actual = new byte[DIGEST_BYTES];
+    digesting.on(false);
+    try {
+      data.readFully(actual);
+    } catch (EOFException e) {
+      throw new IOException("mvcc snapshot is truncated: no checksum", e);
+    }
+    if (!Arrays.equals(expected, actual)) {
+      throw new IOException("mvcc snapshot checksum mismatch");
+    }
+    store.restoreCounters(currentRev, compactMainRev, boundarySubs, consistentIndex);
+    rebuildLeaseIndex(store);
+  }
+
+  private static void replay(RevisionStore store, Revision rev, StoredRecord record)
+      throws IOException {
+    KeyIndex ki = store.index.getOrCreate(record.kv().getKey());
+    try {
+      if (record.tombstone()) {
+        ki.tombstone(rev);
+      } else {
+        ki.restorePut(rev, record.kv().getCreateRevision(), record.kv().getVersion());
+      }
+    } catch (IllegalStateException e) {
+      throw new IOException("mvcc snapshot history is inconsistent at " + rev, e);
+    }
+  }
+
+  private static void rebuildLeaseIndex(RevisionStore store) {
+    store.leases.clear();
+    for (KeyIndex ki : store.index.view().values()) {
+      if (ki.isLive()) {
+        KeyValue kv = store.keyValue(ki.lastRevision());
+        store.leases.attach(kv.getLease(), kv.getKey());
+      }
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK always has SHA-256", e);
+    }
+  }
+
+  private static OutputStream nonClosing(OutputStream out) {
+    return new java.io.FilterOutputStream(out) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        flush();
+      }
+    };
+  }
+}

@@ -1,0 +1,168 @@
+package io.strata.server.member;
+
+import io.strata.api.serverpb.MemberRecord;
+import io.strata.api.serverpb.WalMetadata;
+import io.strata.mvcc.LeaseLookup;
+import io.strata.mvcc.MvccOptions;
+import io.strata.mvcc.MvccStore;
+import io.strata.raft.MemoryRaftStorage;
+import io.strata.raft.RaftConfig;
+import io.strata.raft.RaftNode;
+import io.strata.raft.proto.ConfState;
+import io.strata.raft.proto.Snapshot;
+import io.strata.raft.proto.SnapshotMetadata;
+import io.strata.raft.wal.SnapshotFiles;
+import io.strata.raft.wal.Wal;
+import io.strata.raft.wal.WalOptions;
+import io.strata.raft.wal.WalRecovery;
+import io.strata.server.apply.ApplyLoop;
+import io.strata.server.apply.PendingRequests;
+import io.strata.server.cluster.MemberIds;
+import io.strata.server.cluster.Membership;
+import io.strata.server.raftnode.RaftLoop;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a member up from its data directory: a new member writes its identity into a fresh
+ * WAL; a restarted one reads it back, restores the newest snapshot and lets Raft replay the WAL
+ * entries after it. The revision store lives only in memory, so this path is the same after a
+ * clean stop and after {@code kill -9}: the WAL and the snapshot files are the only truth.
+ */
+public final class MemberBootstrap {
+  private static final Logger log = LoggerFactory.getLogger(MemberBootstrap.class);
+
+  /** Entries kept behind a snapshot so that a slightly slow follower catches up from the log. */
+  static final long snapshotCatchUpEntries = 5_000;
+  static final long maxSizePerMsgBytes = 1024 * 1024;
+  static final int maxInflightMsgs = 4096 / 8;
+  static final long expectedEntries = 1_000_000;
+
+  private MemberBootstrap() {}
+
+  public static LocalMember start(MemberOptions options, LeaseLookup leases) throws Exception {
+    Files.createDirectories(options.snapDir());
+    Files.createDirectories(options.effectiveWalDir().getParent());
+    SnapshotFiles snapshots = new SnapshotFiles(options.snapDir());
+    MemoryRaftStorage storage = new MemoryRaftStorage();
+    MvccOptions mvccOptions = new MvccOptions(expectedEntries, leases);
+
+    Wal wal;
+    WalMetadata metadata;
+    MvccStore store;
+    ConfState confState;
+    if (Wal.exists(options.effectiveWalDir())) {
+      wal = Wal.open(options.effectiveWalDir(), WalOptions.defaults());
+      WalRecovery recovered = wal.recovered();
+      metadata = WalMetadata.parseFrom(recovered.metadata());
+      Optional<Snapshot> snapshot = snapshots.loadNewest();
+      if (snapshot.isPresent()) {
+        Snapshot snap = snapshot.get();
+        store = MvccStore.restore(mvccOptions, snap.getData().newInput());
+        storage.applySnapshot(snap);
+        confState = snap.getMetadata().getConfState();
+      } else {
+        store = MvccStore.open(mvccOptions);
+        confState = bootstrapConfState(metadata);
+        storage.applySnapshot(bootstrapSnapshot(confState));
+      }
+      if (recovered.hardState() != null) {
+        storage.setHardState(recovered.hardState());
+      }
+      storage.append(recovered.entries());
+      log.info("restarting member {} in cluster {} at commit index {}; {} WAL entries to replay after applied index {}",
+          MemberIds.hex(metadata.getMemberId()), MemberIds.hex(metadata.getClusterId()),
+          storage.hardState().getCommit(), recovered.entries().size(), store.consistentIndex());
+    } else {
+      if (!options.newCluster()) {
+        throw new IllegalStateException("joining an existing cluster (--initial-cluster-state=existing) is not supported yet");
+      }
+      metadata = newClusterMetadata(options);
+      wal = Wal.create(options.effectiveWalDir(), WalOptions.defaults(), metadata.toByteString());
+      store = MvccStore.open(mvccOptions);
+      confState = bootstrapConfState(metadata);
+      storage.applySnapshot(bootstrapSnapshot(confState));
+      log.info("starting a new member {} in cluster {}", MemberIds.hex(metadata.getMemberId()), MemberIds.hex(metadata.getClusterId()));
+    }
+
+    Membership membership = new Membership(metadata.getClusterId(), metadata.getMemberId(), metadata.getInitialMembersList());
+    long heartbeatMillis = options.heartbeatInterval().toMillis();
+    int electionTicks = (int) Math.max(2, options.electionTimeout().toMillis() / heartbeatMillis);
+    RaftConfig raftConfig = new RaftConfig(
+        membership.localMemberId(), electionTicks, 1, maxSizePerMsgBytes, maxInflightMsgs, true, true, store.consistentIndex());
+    RaftNode node = new RaftNode(raftConfig, storage, new Random(new SecureRandom().nextLong()));
+
+    PendingRequests pending = new PendingRequests(membership.localMemberId(), System.currentTimeMillis());
+    RaftLoop[] raftRef = new RaftLoop[1];
+    ApplyLoop apply = new ApplyLoop(store, membership.localMemberId(), pending, options.snapshotCountEntries(),
+        (index, data) -> raftRef[0].snapshotTaken(index, data, snapshotCatchUpEntries));
+    RaftLoop raft = new RaftLoop(node, storage, wal, snapshots, apply, messages -> { }, confState, heartbeatMillis);
+    raftRef[0] = raft;
+    ExecutorService reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+      Thread t = new Thread(r, "linearizable-read");
+      t.setDaemon(true);
+      return t;
+    });
+    apply.start();
+    if (membership.voterIds().size() == 1) {
+      // A lone voter needs no election timeout to find out that nobody else will vote.
+      raft.submit(RaftNode::campaign);
+    }
+    raft.start();
+    return new LocalMember(membership, store, raft, apply, pending, wal, options.maxRequestBytes(), options.requestTimeout(), reads);
+  }
+
+  private static WalMetadata newClusterMetadata(MemberOptions options) {
+    List<MemberRecord> members = new ArrayList<>();
+    for (Map.Entry<String, List<String>> e : options.initialCluster().entrySet()) {
+      MemberRecord.Builder m = MemberRecord.newBuilder()
+          .setId(MemberIds.memberId(e.getValue(), options.clusterToken()))
+          .setName(e.getKey())
+          .addAllPeerUrls(e.getValue());
+      if (e.getKey().equals(options.name())) {
+        m.addAllClientUrls(options.advertiseClientUrls());
+      }
+      members.add(m.build());
+    }
+    MemberRecord local = members.stream()
+        .filter(m -> m.getName().equals(options.name()))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(
+            "couldn't find local name \"" + options.name() + "\" in the initial cluster configuration"));
+    long clusterId = MemberIds.clusterId(members.stream().map(MemberRecord::getId).toList());
+    return WalMetadata.newBuilder()
+        .setMemberId(local.getId())
+        .setClusterId(clusterId)
+        .addAllInitialMembers(members)
+        .build();
+  }
+
+  private static ConfState bootstrapConfState(WalMetadata metadata) {
+    ConfState.Builder cs = ConfState.newBuilder();
+    for (MemberRecord m : metadata.getInitialMembersList()) {
+      if (m.getIsLearner()) {
+        cs.addLearners(m.getId());
+      } else {
+        cs.addVoters(m.getId());
+      }
+    }
+    return cs.build();
+  }
+
+  private static Snapshot bootstrapSnapshot(ConfState confState) {
+    return Snapshot.newBuilder()
+        .setMetadata(SnapshotMetadata.newBuilder().setConfState(confState))
+        .build();
+  }
+
+}

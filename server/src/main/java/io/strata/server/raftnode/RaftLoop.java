@@ -1,0 +1,352 @@
+package io.strata.server.raftnode;
+
+import com.google.protobuf.ByteString;
+import io.strata.raft.MemoryRaftStorage;
+import io.strata.raft.RaftNode;
+import io.strata.raft.RaftRole;
+import io.strata.raft.ReadState;
+import io.strata.raft.Ready;
+import io.strata.raft.proto.ConfState;
+import io.strata.raft.proto.Entry;
+import io.strata.raft.proto.Message;
+import io.strata.raft.proto.Snapshot;
+import io.strata.raft.wal.SnapshotFiles;
+import io.strata.raft.wal.Wal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns the Raft core. It turns clock ticks, proposals, read requests and
+ * peer messages into calls on {@link RaftNode}, and carries out each {@link Ready}: the
+ * entries and hard state are appended to the WAL and fsynced before anything that depends on
+ * them happens, messages go to peers, committed entries go to the apply loop.
+ *
+ * <p>Group commit falls out of the loop's shape: while one fsync runs, proposals pile up in
+ * the inbox; the next turn drains all of them into one proposal batch, one Ready and one
+ * fsync. Reads are batched the same way: one ReadIndex round serves every read that arrived
+ * while the previous round was in flight.
+ */
+public final class RaftLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RaftLoop.class);
+
+  /** Inbox capacity; a full inbox turns into "too many requests" rather than unbounded memory. */
+  static final int inboxCapacityItems = 65_536;
+  /** Proposals handed to the core in one call; bounds the size of one WAL batch. */
+  static final int proposalBatchMaxItems = 4_096;
+
+  /** What the loop needs from the apply side. */
+  public interface CommitSink {
+    /** Called on the raft thread, in log order, after the entries are durable. */
+    void committed(List<Entry> entries);
+
+    /** The applied index; reads wait for it to pass their read index. */
+    long appliedIndex();
+
+    /** Runs {@code action} (on the apply thread) once the applied index reaches {@code index}. */
+    void whenApplied(long index, Runnable action);
+  }
+
+  /** Sends messages to peers; a single-member cluster has none. */
+  public interface PeerSender {
+    void send(List<Message> messages);
+  }
+
+  private sealed interface Input permits Proposal, ReadRequest, PeerMessage, Task {}
+
+  private record Proposal(ByteString data, CompletableFuture<Void> accepted) implements Input {}
+
+  private record ReadRequest(CompletableFuture<Void> ready) implements Input {}
+
+  private record PeerMessage(Message message) implements Input {}
+
+  private record Task(Consumer<RaftNode> action) implements Input {}
+
+  private final RaftNode node;
+  private final MemoryRaftStorage storage;
+  private final Wal wal;
+  private final SnapshotFiles snapshots;
+  private final CommitSink commits;
+  private final PeerSender peers;
+  private final long tickIntervalNanos;
+  private final BlockingQueue<Input> inbox = new ArrayBlockingQueue<>(inboxCapacityItems);
+  private final Thread thread;
+
+  private final List<ReadRequest> readsWaiting = new ArrayList<>();
+  private final Map<ByteString, List<ReadRequest>> readsInFlight = new HashMap<>();
+  private long readRounds;
+
+  /** The configuration as of the last applied change; snapshots record it. Raft thread only. */
+  private ConfState confState;
+
+  private volatile boolean running = true;
+  private volatile long leaderId;
+  private volatile long term;
+  private volatile long commitIndex;
+  private volatile RaftRole role = RaftRole.FOLLOWER;
+
+  public RaftLoop(
+      RaftNode node,
+      MemoryRaftStorage storage,
+      Wal wal,
+      SnapshotFiles snapshots,
+      CommitSink commits,
+      PeerSender peers,
+      ConfState confState,
+      long tickIntervalMillis) {
+    this.confState = confState;
+    this.node = node;
+    this.storage = storage;
+    this.wal = wal;
+    this.snapshots = snapshots;
+    this.commits = commits;
+    this.peers = peers;
+    this.tickIntervalNanos = TimeUnit.MILLISECONDS.toNanos(tickIntervalMillis);
+    this.thread = new Thread(this::run, "raft-loop");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /**
+   * Queues an entry for proposal. The future completes when the core has taken it (not when it
+   * commits; the apply side reports that) and fails when this member cannot propose.
+   */
+  public CompletableFuture<Void> propose(ByteString data) {
+    CompletableFuture<Void> accepted = new CompletableFuture<>();
+    offer(new Proposal(data, accepted), accepted);
+    return accepted;
+  }
+
+  /** Completes once a read at this moment would be linearizable on this member. */
+  public CompletableFuture<Void> linearizableBarrier() {
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    offer(new ReadRequest(ready), ready);
+    return ready;
+  }
+
+  public void receive(Message message) {
+    if (!inbox.offer(new PeerMessage(message))) {
+      log.warn("dropped a peer message: raft inbox is full");
+    }
+  }
+
+  /** Runs an action on the raft thread, with the core in hand. */
+  public CompletableFuture<Void> submit(Consumer<RaftNode> action) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    offer(new Task(n -> {
+      try {
+        action.accept(n);
+        done.complete(null);
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    }), done);
+    return done;
+  }
+
+  /** Installs a snapshot taken by the apply loop and lets the log be compacted behind it. */
+  public void snapshotTaken(long index, ByteString data, long keepEntriesBehind) {
+    submit(n -> {
+      try {
+        Snapshot snap = storage.createSnapshot(index, confState, data);
+        snapshots.save(snap);
+        wal.saveSnapshotMarker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm());
+        wal.sync();
+        long compactTo = index - keepEntriesBehind;
+        if (compactTo > storage.firstIndex()) {
+          storage.compact(compactTo);
+          wal.releaseBefore(compactTo);
+        }
+        log.info("saved snapshot at index {}", index);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  public long leaderId() {
+    return leaderId;
+  }
+
+  public long term() {
+    return term;
+  }
+
+  public long commitIndex() {
+    return commitIndex;
+  }
+
+  public boolean isLeader() {
+    return role == RaftRole.LEADER;
+  }
+
+  private void offer(Input input, CompletableFuture<?> future) {
+    if (!running) {
+      future.completeExceptionally(EtcdServerException.stopped());
+    } else if (!inbox.offer(input)) {
+      future.completeExceptionally(EtcdServerException.tooManyRequests());
+    }
+  }
+
+  private void run() {
+    long nextTickNanos = System.nanoTime() + tickIntervalNanos;
+    List<Input> drained = new ArrayList<>();
+    List<Proposal> proposals = new ArrayList<>();
+    try {
+      while (running) {
+        long waitNanos = nextTickNanos - System.nanoTime();
+        Input first = waitNanos > 0 ? inbox.poll(waitNanos, TimeUnit.NANOSECONDS) : inbox.poll();
+        if (first != null) {
+          drained.add(first);
+          inbox.drainTo(drained, proposalBatchMaxItems);
+        }
+        for (Input input : drained) {
+          if (input instanceof Proposal p) {
+            proposals.add(p);
+          } else if (input instanceof ReadRequest r) {
+            readsWaiting.add(r);
+          } else if (input instanceof PeerMessage m) {
+            node.step(m.message());
+          } else if (input instanceof Task t) {
+            t.action().accept(node);
+          }
+        }
+        drained.clear();
+        if (!proposals.isEmpty()) {
+          proposeBatch(proposals);
+          proposals.clear();
+        }
+        if (!readsWaiting.isEmpty() && readsInFlight.isEmpty()) {
+          startReadRound();
+        }
+        long now = System.nanoTime();
+        if (now - nextTickNanos >= 0) {
+          node.tick();
+          // Ticks are not caught up after a stall: a burst of ticks would fire elections at once.
+          nextTickNanos = now + tickIntervalNanos;
+        }
+        while (node.hasReady()) {
+          handle(node.ready());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Throwable t) {
+      // Nothing acknowledged depends on this thread surviving a failed fsync; stopping the
+      // process is the only safe answer, as etcd does.
+      log.error("raft loop failed; stopping", t);
+      Runtime.getRuntime().halt(1);
+    } finally {
+      failEverythingQueued();
+    }
+  }
+
+  private void proposeBatch(List<Proposal> proposals) {
+    List<ByteString> data = new ArrayList<>(proposals.size());
+    for (Proposal p : proposals) {
+      data.add(p.data());
+    }
+    boolean taken = node.propose(data);
+    for (Proposal p : proposals) {
+      if (taken) {
+        p.accepted().complete(null);
+      } else {
+        p.accepted().completeExceptionally(leaderId == 0 ? EtcdServerException.noLeader() : EtcdServerException.notLeader());
+      }
+    }
+  }
+
+  private void startReadRound() {
+    ByteString ctx = ByteString.copyFromUtf8(Long.toString(++readRounds));
+    readsInFlight.put(ctx, new ArrayList<>(readsWaiting));
+    readsWaiting.clear();
+    node.readIndex(ctx);
+  }
+
+  private void handle(Ready rd) throws IOException {
+    if (rd.softState() != null) {
+      long previousLeader = leaderId;
+      leaderId = rd.softState().leader();
+      role = rd.softState().role();
+      if (previousLeader != leaderId) {
+        log.info("raft leader changed: {} -> {}", Long.toHexString(previousLeader), Long.toHexString(leaderId));
+        if (leaderId == 0) {
+          failReadsInFlight();
+        }
+      }
+    }
+    if (rd.hardState() != null) {
+      term = rd.hardState().getTerm();
+      commitIndex = rd.hardState().getCommit();
+    }
+    if (rd.snapshot() != null) {
+      snapshots.save(rd.snapshot());
+      wal.saveSnapshotMarker(rd.snapshot().getMetadata().getIndex(), rd.snapshot().getMetadata().getTerm());
+    }
+    wal.append(rd.hardState(), rd.entries());
+    if (rd.mustSync() || rd.snapshot() != null) {
+      wal.sync();
+    }
+    if (rd.snapshot() != null) {
+      storage.applySnapshot(rd.snapshot());
+    }
+    if (rd.hardState() != null) {
+      storage.setHardState(rd.hardState());
+    }
+    storage.append(rd.entries());
+    if (!rd.messages().isEmpty()) {
+      peers.send(rd.messages());
+    }
+    for (ReadState rs : rd.readStates()) {
+      List<ReadRequest> batch = readsInFlight.remove(rs.requestContext());
+      if (batch != null) {
+        commits.whenApplied(rs.index(), () -> batch.forEach(r -> r.ready().complete(null)));
+      }
+    }
+    if (!rd.committedEntries().isEmpty()) {
+      commits.committed(rd.committedEntries());
+    }
+    node.advance(rd);
+    if (!readsWaiting.isEmpty() && readsInFlight.isEmpty()) {
+      startReadRound();
+    }
+  }
+
+  private void failReadsInFlight() {
+    readsInFlight.values().forEach(b -> b.forEach(r -> r.ready().completeExceptionally(EtcdServerException.leaderChanged())));
+    readsInFlight.clear();
+  }
+
+  private void failEverythingQueued() {
+    failReadsInFlight();
+    readsWaiting.forEach(r -> r.ready().completeExceptionally(EtcdServerException.stopped()));
+    readsWaiting.clear();
+    Input input;
+    while ((input = inbox.poll()) != null) {
+      if (input instanceof Proposal p) {
+        p.accepted().completeExceptionally(EtcdServerException.stopped());
+      } else if (input instanceof ReadRequest r) {
+        r.ready().completeExceptionally(EtcdServerException.stopped());
+      }
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    thread.join(10_000);
+  }
+}
