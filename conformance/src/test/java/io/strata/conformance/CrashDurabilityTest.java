@@ -54,6 +54,24 @@ class CrashDurabilityTest {
         }
     }
 
+    /**
+     * With a small snapshot count the member snapshots its state and drops WAL segments several
+     * times per round, so restarts go through a snapshot plus the WAL tail after it.
+     */
+    @Test
+    void everyAcknowledgedWriteSurvivesKillNineAcrossSnapshots() throws Exception {
+        try (Cluster cluster = Cluster.startSingleWithFlags(ServerKind.target(), "CrashDurabilitySnapshotTest",
+                List.of("--snapshot-count=100"))) {
+            ServerProcess member = cluster.member(0);
+            List<Ack> acknowledged = new ArrayList<>();
+            for (int round = 1; round <= 2; round++) {
+                acknowledged.addAll(writeUntilKilled(cluster, "/snap/round" + round + "/", revision -> { }));
+                member.start();
+                assertAllPresentAndRevisionContinues(cluster, acknowledged);
+            }
+        }
+    }
+
     @Test
     void acknowledgedWritesAndTheCompactionSurviveKillNineRightAfterCompacting() throws Exception {
         try (Cluster cluster = Cluster.startSingle(ServerKind.target(), "CrashDurabilityCompactionTest")) {

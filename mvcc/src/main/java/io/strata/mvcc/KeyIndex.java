@@ -168,6 +168,20 @@ final class KeyIndex {
     generations.subList(0, genIdx).clear();
   }
 
+  /**
+   * The revision compaction at {@code atMain} would keep as the key's state at that point, or
+   * null when it would keep none (the key is deleted or not yet created then).
+   */
+  Revision keptAt(long atMain) {
+    int genIdx = 0;
+    while (genIdx < generations.size() - 1 && generations.get(genIdx).last().main() <= atMain) {
+      genIdx++;
+    }
+    Generation g = generations.get(genIdx);
+    int i = g.lastIndexAtOrBefore(atMain);
+    return i < 0 ? null : g.get(i);
+  }
+
   /** All recorded revisions of the key, oldest first. */
   void collectRevisions(List<Revision> into) {
     for (Generation g : generations) {

@@ -1,5 +1,6 @@
 package io.strata.mvcc;
 
+import com.google.protobuf.ByteString;
 import io.strata.api.etcdserverpb.DeleteRangeRequest;
 import io.strata.api.etcdserverpb.DeleteRangeResponse;
 import io.strata.api.etcdserverpb.PutRequest;
@@ -11,6 +12,8 @@ import io.strata.api.etcdserverpb.ResponseOp;
 import io.strata.api.etcdserverpb.TxnResponse;
 import io.strata.api.mvccpb.KeyValue;
 import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Put, DeleteRange and transactions applied to the store with etcd's semantics. Every check
@@ -26,8 +29,8 @@ final class KvOps {
   /** The checks of a Put that etcd makes against the state before the write. */
   void checkPut(ReadView view, PutRequest p) {
     if (p.getIgnoreValue() || p.getIgnoreLease()) {
-      if (view.rangeKeys(KeyRange.of(p.getKey(), com.google.protobuf.ByteString.EMPTY), 0, 0,
-          false).kvs().isEmpty()) {
+      if (view.rangeKeys(KeyRange.of(p.getKey(), ByteString.EMPTY), 0, 0, false).kvs()
+          .isEmpty()) {
         throw new KvException(KvError.KEY_NOT_FOUND);
       }
     }
@@ -56,14 +59,14 @@ final class KvOps {
   PutResponse put(WriteTxn txn, PutRequest p) {
     KeyValue prev = null;
     if (p.getIgnoreValue() || p.getIgnoreLease() || p.getPrevKv()) {
-      var found = txn.rangeKeys(KeyRange.of(p.getKey(), com.google.protobuf.ByteString.EMPTY), 0,
-          0, false).kvs();
+      List<KeyValue> found =
+          txn.rangeKeys(KeyRange.of(p.getKey(), ByteString.EMPTY), 0, 0, false).kvs();
       prev = found.isEmpty() ? null : found.get(0);
     }
     if ((p.getIgnoreValue() || p.getIgnoreLease()) && prev == null) {
       throw new KvException(KvError.KEY_NOT_FOUND);
     }
-    var value = p.getIgnoreValue() ? prev.getValue() : p.getValue();
+    ByteString value = p.getIgnoreValue() ? prev.getValue() : p.getValue();
     long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
     PutResponse.Builder resp = PutResponse.newBuilder();
     if (p.getPrevKv() && prev != null) {
@@ -101,7 +104,7 @@ final class KvOps {
     });
   }
 
-  private static void forEachOp(TxnPath path, java.util.function.Consumer<RequestOp> check) {
+  private static void forEachOp(TxnPath path, Consumer<RequestOp> check) {
     Iterator<TxnPath> nested = path.nested().iterator();
     for (RequestOp op : path.ops()) {
       if (op.hasRequestTxn()) {

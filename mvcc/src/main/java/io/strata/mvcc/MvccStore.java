@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -31,7 +32,8 @@ import java.util.function.Supplier;
  * either all of a transaction or none of it; readers hold the read lock for the whole request.
  * The writer evaluates compares and checks before taking the write lock, without any lock:
  * it is the only thread that changes anything. A mutex keeps writers in single file in case
- * more than one thread writes.
+ * more than one thread writes. Compaction trims the index under the write lock, then deletes
+ * the unreachable revisions from the map with readers running.
  *
  * <p>Responses carry only {@code header.revision}; the server fills in the rest of the header.
  * Requests are assumed to have passed {@link KvRequestValidator}, as in etcd, where the gRPC
@@ -131,6 +133,7 @@ public final class MvccStore implements AutoCloseable {
   public CompactionResponse compact(CompactionRequest request) {
     return write(() -> {
       long rev = request.getRevision();
+      List<Revision> unreachable;
       rw.writeLock().lock();
       try {
         if (rev <= store.compactMainRev()) {
@@ -139,7 +142,7 @@ public final class MvccStore implements AutoCloseable {
         if (rev > store.currentRev()) {
           throw new KvException(KvError.FUTURE_REVISION);
         }
-        store.compact(rev);
+        unreachable = store.compactIndex(rev);
       } catch (KvException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -148,6 +151,8 @@ public final class MvccStore implements AutoCloseable {
       } finally {
         rw.writeLock().unlock();
       }
+      // Readers go on while the map shrinks; only this writer could disturb it.
+      store.dropRevisions(unreachable);
       return CompactionResponse.newBuilder()
           .setHeader(ResponseHeader.newBuilder().setRevision(store.currentRev()))
           .build();
@@ -176,7 +181,10 @@ public final class MvccStore implements AutoCloseable {
    * The events of revisions {@code fromRev..toRevInclusive} (the end clamped to the current
    * revision) on keys in {@code [key, rangeEnd)} (etcd's range encoding), in revision order,
    * stopping after the revision in which {@code maxEvents} is reached, so that a revision's
-   * events are never split. {@code prev_kv} is filled when asked for and still in history.
+   * events are never split, or after {@value RevisionStore#MAX_SCANNED_REVISIONS} revisions, so
+   * that a long catch-up does not hold writes back; continue from
+   * {@link EventBatch#nextRevision()}. {@code prev_kv} is filled when asked for and still in
+   * history.
    *
    * @throws KvException COMPACTED when {@code fromRev} is below the compacted revision
    */
@@ -187,6 +195,17 @@ public final class MvccStore implements AutoCloseable {
     }
     return read(() -> store.events(fromRev, toRevInclusive, KeyRange.of(key, rangeEnd),
         maxEvents, withPrevKv));
+  }
+
+  /**
+   * Maintenance.HashKV: a hash of the history up to {@code revision} (0 = current) over the
+   * bytes etcd hashes, for comparing members.
+   *
+   * @throws KvException COMPACTED at or below the compacted revision, FUTURE_REVISION above
+   *     the current one
+   */
+  public HashKvResult hashKv(long revision) {
+    return read(() -> KvHasher.hash(store, revision));
   }
 
   /** The live keys attached to {@code leaseId}, sorted; what a revoke of it must delete. */
@@ -259,7 +278,7 @@ public final class MvccStore implements AutoCloseable {
   }
 
   /** Runs one write transaction under the write lock, then announces its revision. */
-  private <T> T inWriteTxn(java.util.function.Function<WriteTxn, T> body) {
+  private <T> T inWriteTxn(Function<WriteTxn, T> body) {
     WriteTxn txn;
     T result;
     rw.writeLock().lock();

@@ -2,6 +2,7 @@ package io.strata.mvcc;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import net.openhft.chronicle.map.ChronicleMap;
 
@@ -17,7 +18,10 @@ import net.openhft.chronicle.map.ChronicleMap;
  * into a map twice the size, and a put that still overflows grows the map on the spot.
  *
  * <p>Entry layout. Key: {@code main:int64 | sub:int64 | fragment:int32}, big-endian. Value of
- * fragment 0: {@code fragmentCount:int32 | bytes}; value of fragment i > 0: {@code bytes}.
+ * fragment i: bytes {@code [i * FRAGMENT_BYTES, (i + 1) * FRAGMENT_BYTES)} of the record. A
+ * fragment shorter than {@link #FRAGMENT_BYTES} is the last one, so a small record is stored,
+ * and read back, as it is, without a header or a copy; only a record whose length is a
+ * multiple of the fragment size costs one lookup that finds nothing.
  *
  * <p>Thread-safety: one writer (it alone calls the mutators, and is the only caller of
  * {@link #prepareGrowth()}) and any number of concurrent readers of {@link #get}; the caller
@@ -62,18 +66,15 @@ final class RevisionMap implements AutoCloseable {
   }
 
   void put(Revision rev, byte[] record) {
-    int fragments = Math.max(1, (record.length + FRAGMENT_BYTES - 1) / FRAGMENT_BYTES);
-    for (int f = 0; f < fragments; f++) {
-      int from = f * FRAGMENT_BYTES;
-      int len = Math.min(FRAGMENT_BYTES, record.length - from);
-      byte[] value;
-      if (f == 0) {
-        value = ByteBuffer.allocate(4 + len).putInt(fragments).put(record, from, len).array();
-      } else {
-        value = new byte[len];
-        System.arraycopy(record, from, value, 0, len);
+    if (record.length < FRAGMENT_BYTES) {
+      putEntry(key(rev, 0), record);
+    } else {
+      int fragments = (record.length + FRAGMENT_BYTES - 1) / FRAGMENT_BYTES;
+      for (int f = 0; f < fragments; f++) {
+        int from = f * FRAGMENT_BYTES;
+        putEntry(key(rev, f),
+            Arrays.copyOfRange(record, from, Math.min(record.length, from + FRAGMENT_BYTES)));
       }
-      putEntry(key(rev, f), value);
     }
     records.incrementAndGet();
     recordBytes.addAndGet(record.length + Revision.BYTES);
@@ -93,24 +94,14 @@ final class RevisionMap implements AutoCloseable {
   /** The record at {@code rev}, or null when there is none. */
   byte[] get(Revision rev) {
     ChronicleMap<byte[], byte[]> m = map;
-    byte[] first = m.get(key(rev, 0));
-    if (first == null) {
-      return null;
+    byte[] part = m.get(key(rev, 0));
+    if (part == null || part.length < FRAGMENT_BYTES) {
+      return part;
     }
-    ByteBuffer head = ByteBuffer.wrap(first);
-    int fragments = head.getInt();
-    if (fragments == 1) {
-      byte[] record = new byte[first.length - 4];
-      head.get(record);
-      return record;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(fragments * FRAGMENT_BYTES);
-    out.write(first, 4, first.length - 4);
-    for (int f = 1; f < fragments; f++) {
-      byte[] part = m.get(key(rev, f));
-      Invariants.check(part != null, "fragment %d of %d of revision %s is missing", f, fragments,
-          rev);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4 * FRAGMENT_BYTES);
+    for (int f = 1; part != null; f++) {
       out.write(part, 0, part.length);
+      part = part.length < FRAGMENT_BYTES ? null : m.get(key(rev, f));
     }
     return out.toByteArray();
   }
@@ -120,15 +111,14 @@ final class RevisionMap implements AutoCloseable {
   }
 
   void remove(Revision rev) {
-    byte[] first = map.remove(key(rev, 0));
-    if (first == null) {
+    byte[] part = map.remove(key(rev, 0));
+    if (part == null) {
       return;
     }
-    int fragments = ByteBuffer.wrap(first).getInt();
-    long length = first.length - 4;
-    for (int f = 1; f < fragments; f++) {
-      byte[] part = map.remove(key(rev, f));
-      length += part == null ? 0 : part.length;
+    long length = 0;
+    for (int f = 1; part != null; f++) {
+      length += part.length;
+      part = part.length < FRAGMENT_BYTES ? null : map.remove(key(rev, f));
     }
     records.decrementAndGet();
     recordBytes.addAndGet(-(length + Revision.BYTES));

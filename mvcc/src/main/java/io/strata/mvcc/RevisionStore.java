@@ -12,6 +12,9 @@ import java.util.List;
  * (that is {@link MvccStore}'s job) and knows nothing of protobuf requests.
  */
 final class RevisionStore implements AutoCloseable {
+  /** The most revisions one history read looks at; the writer waits while it runs. */
+  static final int MAX_SCANNED_REVISIONS = 10_000;
+
   final TreeIndex index = new TreeIndex();
   final LeaseIndex leases = new LeaseIndex();
   final RevisionMap revisions;
@@ -110,9 +113,11 @@ final class RevisionStore implements AutoCloseable {
 
   /**
    * Forgets the history below {@code rev} except the latest version of every key alive at
-   * {@code rev}. The caller has checked {@code compactMainRev < rev <= currentRev}.
+   * {@code rev}, in the index, and returns the revisions to delete from the map, which
+   * {@link #dropRevisions} does afterwards. The caller has checked
+   * {@code compactMainRev < rev <= currentRev}.
    */
-  void compact(long rev) {
+  List<Revision> compactIndex(long rev) {
     Invariants.check(rev > compactMainRev && rev <= currentRev,
         "compaction at %d, compacted %d, current %d", rev, compactMainRev, currentRev);
     long subs = 0;
@@ -121,22 +126,35 @@ final class RevisionStore implements AutoCloseable {
     }
     compactMainRev = rev;
     compactBoundarySubs = subs;
-    for (Revision removed : index.compact(rev)) {
-      Invariants.check(removed.main() <= rev, "compaction at %d removes %s", rev, removed);
-      revisions.remove(removed);
+    List<Revision> removed = index.compact(rev);
+    for (Revision r : removed) {
+      Invariants.check(r.main() <= rev, "compaction at %d removes %s", rev, r);
+    }
+    return removed;
+  }
+
+  /**
+   * Deletes revisions that the index no longer reaches. Readers may run meanwhile: no read at
+   * or above the compacted revision looks for them, and history reads skip the only ones at
+   * the compacted revision itself, its tombstones.
+   */
+  void dropRevisions(List<Revision> removed) {
+    for (Revision r : removed) {
+      revisions.remove(r);
     }
   }
 
   /**
    * The events of revisions {@code fromRev..toRev} (toRev clamped to the current revision) for
-   * keys in {@code range}, stopping after the revision in which {@code maxEvents} is reached.
+   * keys in {@code range}, stopping after the revision in which {@code maxEvents} is reached
+   * or after {@link #MAX_SCANNED_REVISIONS} revisions.
    */
   EventBatch events(long fromRev, long toRev, KeyRange range, int maxEvents, boolean withPrevKv) {
     if (fromRev < compactMainRev) {
       throw new KvException(KvError.COMPACTED);
     }
     long from = Math.max(1, fromRev);
-    long to = Math.min(toRev, currentRev);
+    long to = Math.min(Math.min(toRev, currentRev), from + MAX_SCANNED_REVISIONS - 1);
     List<Event> events = new ArrayList<>();
     long main = from;
     for (; main <= to && events.size() < maxEvents; main++) {
@@ -150,6 +168,10 @@ final class RevisionStore implements AutoCloseable {
           break;
         }
         StoredRecord record = StoredRecord.decode(bytes);
+        if (boundary && record.tombstone()) {
+          // Compaction deletes every tombstone at its revision; some may not be gone yet.
+          continue;
+        }
         if (!range.contains(record.kv().getKey())) {
           continue;
         }

@@ -1,9 +1,11 @@
 package io.strata.mvcc;
 
 import io.strata.api.mvccpb.KeyValue;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,7 +40,7 @@ final class SnapshotFormat {
   static void write(RevisionStore store, OutputStream out) throws IOException {
     MessageDigest sha = sha256();
     DataOutputStream data = new DataOutputStream(new DigestOutputStream(
-        new java.io.BufferedOutputStream(nonClosing(out), 64 * 1024), sha));
+        new BufferedOutputStream(nonClosing(out), 64 * 1024), sha));
     List<Revision> all = store.index.allRevisions();
     data.writeInt(MAGIC);
     data.writeInt(FORMAT_VERSION);
@@ -153,7 +155,7 @@ final class SnapshotFormat {
   }
 
   private static OutputStream nonClosing(OutputStream out) {
-    return new java.io.FilterOutputStream(out) {
+    return new FilterOutputStream(out) {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);

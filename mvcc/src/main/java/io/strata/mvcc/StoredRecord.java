@@ -1,7 +1,9 @@
 package io.strata.mvcc;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.api.mvccpb.KeyValue;
+import java.io.IOException;
 
 /**
  * What the revision map holds for one revision: a put (the key's whole {@link KeyValue} as of
@@ -18,11 +20,10 @@ record StoredRecord(boolean tombstone, KeyValue kv) {
     int size = kv.getSerializedSize();
     byte[] out = new byte[1 + size];
     out[0] = tombstone ? TOMBSTONE : PUT;
-    com.google.protobuf.CodedOutputStream cos =
-        com.google.protobuf.CodedOutputStream.newInstance(out, 1, size);
+    CodedOutputStream cos = CodedOutputStream.newInstance(out, 1, size);
     try {
       kv.writeTo(cos);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("encoding into an array failed", e);
     }
     cos.checkNoSpaceLeft();

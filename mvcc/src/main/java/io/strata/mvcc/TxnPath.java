@@ -1,5 +1,6 @@
 package io.strata.mvcc;
 
+import com.google.protobuf.ByteString;
 import io.strata.api.etcdserverpb.Compare;
 import io.strata.api.etcdserverpb.RequestOp;
 import io.strata.api.etcdserverpb.TxnRequest;
@@ -66,8 +67,7 @@ record TxnPath(boolean succeeded, List<RequestOp> ops, List<TxnPath> nested) {
     switch (c.getTargetValue()) {
       case Compare.CompareTarget.VALUE_VALUE:
         result = KeyRange.ORDER.compare(kv.getValue(),
-            union == Compare.TargetUnionCase.VALUE ? c.getValue()
-                : com.google.protobuf.ByteString.EMPTY);
+            union == Compare.TargetUnionCase.VALUE ? c.getValue() : ByteString.EMPTY);
         break;
       case Compare.CompareTarget.CREATE_VALUE:
         result = Long.compare(kv.getCreateRevision(),

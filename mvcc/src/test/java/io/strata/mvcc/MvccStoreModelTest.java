@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * rerun with {@code -Dmvcc.seed=<seed>} to replay just that one.
  */
 class MvccStoreModelTest {
-  private static final int SEEDS = Integer.getInteger("mvcc.seeds", 150);
+  private static final int SEEDS = Integer.getInteger("mvcc.seeds", 300);
   private static final int STEPS = Integer.getInteger("mvcc.steps", 300);
   private static final int MAX_TXN_OPS = 128;
 

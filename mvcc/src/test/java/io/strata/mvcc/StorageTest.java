@@ -68,12 +68,16 @@ class StorageTest {
   @Test
   void snapshotRestoresStateAndRejectsCorruption() throws IOException {
     byte[] snapshot;
+    HashKvResult hash;
     try (MvccStore store = StoreFixture.open()) {
       store.put(put("a", "1"));
       store.put(put("a", "2"));
       store.put(put("b", "1").toBuilder().setLease(3).build());
       store.compact(CompactionRequest.newBuilder().setRevision(3).build());
       store.setConsistentIndex(42);
+      hash = store.hashKv(0);
+      assertThat(hash.hashRevision()).isEqualTo(4);
+      assertThat(hash.compactRevision()).isEqualTo(3);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       store.writeSnapshot(out);
       snapshot = out.toByteArray();
@@ -85,8 +89,12 @@ class StorageTest {
       assertThat(restored.consistentIndex()).isEqualTo(42);
       assertThat(restored.range(get("a")).getKvs(0).getVersion()).isEqualTo(2);
       assertThat(restored.keysWithLease(3)).containsExactly(bs("b"));
+      assertThat(restored.hashKv(4)).isEqualTo(hash);
+      assertThatThrownBy(() -> restored.hashKv(3)).isInstanceOf(KvException.class);
       assertThat(restored.put(put("a", "3")).getHeader().getRevision()).isEqualTo(5);
       assertThat(restored.range(get("a")).getKvs(0).getVersion()).isEqualTo(3);
+      assertThat(restored.hashKv(5).hash()).isNotEqualTo(hash.hash());
+      assertThat(restored.hashKv(4)).isEqualTo(hash);
     }
     for (int at : new int[] {0, 20, snapshot.length / 2, snapshot.length - 1}) {
       byte[] corrupt = snapshot.clone();
@@ -117,7 +125,7 @@ class StorageTest {
           try {
             while (store.currentRevision() < writes + 2) {
               long rev = store.currentRevision();
-              long at = Math.max(rev - 3, store.compactedRevision());
+              long at = Math.max(Math.max(rev - 3, 2), store.compactedRevision());
               try {
                 RangeRequest both = RangeRequest.newBuilder().setKey(bs("x"))
                     .setRangeEnd(bs("z")).setRevision(at).build();

@@ -9,6 +9,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.strata.server.grpc.ClusterService;
 import io.strata.server.grpc.KvService;
+import io.strata.server.grpc.LeaseService;
 import io.strata.server.grpc.MaintenanceService;
 import io.strata.server.member.LocalMember;
 import java.net.InetSocketAddress;
@@ -31,6 +32,8 @@ final class ClientServer implements AutoCloseable {
         .addService(new KvService(member, maxTxnOps))
         .addService(new MaintenanceService(member))
         .addService(new ClusterService(member))
+        .addService(new LeaseService(member))
+        .addService(member.watches().service())
         .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, maxRequestBytes + grpcOverheadBytes))
         .build();
     ServerBuilder sb = Server.builder();

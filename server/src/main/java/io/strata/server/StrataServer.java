@@ -1,7 +1,9 @@
 package io.strata.server;
 
 import io.strata.server.config.ServerConfig;
+import io.strata.server.member.LeaseExpiry;
 import io.strata.server.member.LocalMember;
+import io.strata.server.watch.WatchOptions;
 import io.strata.server.member.MemberBootstrap;
 import io.strata.server.member.MemberOptions;
 import java.net.URI;
@@ -20,14 +22,20 @@ final class StrataServer implements AutoCloseable {
   private final LocalMember member;
   private final ClientServer clients;
 
-  private StrataServer(LocalMember member, ClientServer clients) {
+  private final LeaseExpiry leaseExpiry;
+
+  private StrataServer(LocalMember member, ClientServer clients, LeaseExpiry leaseExpiry) {
     this.member = member;
     this.clients = clients;
+    this.leaseExpiry = leaseExpiry;
   }
 
   static StrataServer start(ServerConfig config) throws Exception {
-    LocalMember member = MemberBootstrap.start(memberOptions(config), leaseId -> false);
+    WatchOptions watchOptions = WatchOptions.defaults().withProgressNotifyInterval(config.watchProgressNotifyInterval());
+    LocalMember member = MemberBootstrap.start(memberOptions(config), watchOptions);
     member.awaitReady(readyTimeout);
+    LeaseExpiry leaseExpiry = new LeaseExpiry(member);
+    leaseExpiry.start();
     ClientServer clients = new ClientServer(config.listenClientUrls(), member, config.maxRequestBytes(), (int) config.maxTxnOps());
     clients.start();
     for (URI url : config.listenClientUrls()) {
@@ -36,7 +44,7 @@ final class StrataServer implements AutoCloseable {
           .addKeyValue("address", url.getHost() + ":" + url.getPort())
           .log("ready to serve client requests");
     }
-    return new StrataServer(member, clients);
+    return new StrataServer(member, clients, leaseExpiry);
   }
 
   static MemberOptions memberOptions(ServerConfig config) {
@@ -60,6 +68,7 @@ final class StrataServer implements AutoCloseable {
   public void close() {
     log.info("stopping server");
     clients.close();
+    leaseExpiry.close();
     try {
       member.close();
     } catch (Exception e) {

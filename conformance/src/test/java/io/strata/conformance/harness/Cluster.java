@@ -30,6 +30,19 @@ public final class Cluster implements AutoCloseable {
 
     /** Starts a cluster of {@code size} members and waits until every member serves clients. */
     public static Cluster start(ServerKind kind, String label, int size) {
+        return start(kind, label, size, List.of());
+    }
+
+    /**
+     * Starts a single-member cluster whose server gets {@code extraFlags} after the common
+     * flags, such as {@code --experimental-watch-progress-notify-interval=500ms}.
+     */
+    public static Cluster startSingleWithFlags(ServerKind kind, String label, List<String> extraFlags) {
+        return start(kind, label, 1, extraFlags);
+    }
+
+    /** Starts a cluster of {@code size} members that all get {@code extraFlags}. */
+    public static Cluster start(ServerKind kind, String label, int size, List<String> extraFlags) {
         if (size < 1) {
             throw new IllegalArgumentException("a cluster needs at least one member, not " + size);
         }
@@ -48,7 +61,7 @@ public final class Cluster implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             members.add(new ServerProcess(kind, names.get(i), runDir.resolve(names.get(i) + ".data"),
                     runDir.resolve(names.get(i) + ".log"), ports.get(2 * i), ports.get(2 * i + 1),
-                    initialCluster, "token-" + runName));
+                    initialCluster, "token-" + runName, extraFlags));
         }
         Cluster cluster = new Cluster(kind, members);
         try {

@@ -1,6 +1,7 @@
 package io.strata.conformance.harness;
 
 import io.etcd.jetcd.Client;
+import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -12,24 +13,32 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class ClusterExtension implements BeforeAllCallback, AfterAllCallback {
     private final int size;
+    private final List<String> extraFlags;
     private Cluster cluster;
     private Client client;
 
-    private ClusterExtension(int size) {
+    private ClusterExtension(int size, List<String> extraFlags) {
         this.size = size;
+        this.extraFlags = List.copyOf(extraFlags);
     }
 
     public static ClusterExtension single() {
-        return new ClusterExtension(1);
+        return new ClusterExtension(1, List.of());
     }
 
     public static ClusterExtension ofSize(int size) {
-        return new ClusterExtension(size);
+        return new ClusterExtension(size, List.of());
+    }
+
+    /** One member started with {@code extraFlags} after the common flags (etcd's spelling). */
+    public static ClusterExtension singleWithFlags(String... extraFlags) {
+        return new ClusterExtension(1, List.of(extraFlags));
     }
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        cluster = Cluster.start(ServerKind.target(), context.getRequiredTestClass().getSimpleName(), size);
+        cluster = Cluster.start(ServerKind.target(), context.getRequiredTestClass().getSimpleName(), size,
+                extraFlags);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.etcd.jetcd.api.ClusterGrpc;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.WatchGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.net.URI;
@@ -41,6 +42,19 @@ public final class EtcdGrpc implements AutoCloseable {
 
     public ClusterGrpc.ClusterBlockingStub cluster() {
         return ClusterGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The asynchronous Watch stub, without a deadline: a watch stream lives as long as its
+     * caller keeps it open.
+     */
+    public WatchGrpc.WatchStub watch() {
+        return WatchGrpc.newStub(channel);
+    }
+
+    /** The asynchronous Lease stub, for the LeaseKeepAlive stream; no deadline, as for watch(). */
+    public LeaseGrpc.LeaseStub leaseStreams() {
+        return LeaseGrpc.newStub(channel);
     }
 
     @Override

@@ -45,11 +45,18 @@ public final class ServerProcess implements AutoCloseable {
     private final int peerPort;
     private final String initialCluster;
     private final String clusterToken;
+    /** Flags after the common ones, for tests that tune the server (both kinds take them). */
+    private final List<String> extraFlags;
     private Process process;
     private long logOffsetAtLaunch;
 
     ServerProcess(ServerKind kind, String name, Path dataDir, Path logFile, int clientPort, int peerPort,
             String initialCluster, String clusterToken) {
+        this(kind, name, dataDir, logFile, clientPort, peerPort, initialCluster, clusterToken, List.of());
+    }
+
+    ServerProcess(ServerKind kind, String name, Path dataDir, Path logFile, int clientPort, int peerPort,
+            String initialCluster, String clusterToken, List<String> extraFlags) {
         this.kind = kind;
         this.name = name;
         this.dataDir = dataDir;
@@ -58,6 +65,7 @@ public final class ServerProcess implements AutoCloseable {
         this.peerPort = peerPort;
         this.initialCluster = initialCluster;
         this.clusterToken = clusterToken;
+        this.extraFlags = List.copyOf(extraFlags);
     }
 
     public ServerKind kind() {
@@ -108,6 +116,7 @@ public final class ServerProcess implements AutoCloseable {
         command.add("--initial-cluster=" + initialCluster);
         command.add("--initial-cluster-state=new");
         command.add("--initial-cluster-token=" + clusterToken);
+        command.addAll(extraFlags);
         return command;
     }
 

@@ -3,6 +3,7 @@ package io.strata.server.apply;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.api.serverpb.InternalRequest;
+import io.strata.lease.LeaseException;
 import io.strata.mvcc.KvException;
 import io.strata.mvcc.MvccStore;
 import io.strata.raft.proto.Entry;
@@ -31,6 +32,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
 
   private record Waiter(long index, Runnable action) {}
 
+  private final StateMachine state;
   private final MvccStore store;
   private final long localMemberId;
   private final PendingRequests pending;
@@ -50,8 +52,9 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     void snapshotTaken(long index, ByteString data);
   }
 
-  public ApplyLoop(MvccStore store, long localMemberId, PendingRequests pending, long snapshotCountEntries, SnapshotSink snapshotSink) {
-    this.store = store;
+  public ApplyLoop(StateMachine state, long localMemberId, PendingRequests pending, long snapshotCountEntries, SnapshotSink snapshotSink) {
+    this.state = state;
+    this.store = state.store();
     this.localMemberId = localMemberId;
     this.pending = pending;
     this.snapshotCountEntries = snapshotCountEntries;
@@ -135,14 +138,8 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     }
     Object result;
     try {
-      result = switch (request.getRequestCase()) {
-        case PUT -> store.put(request.getPut());
-        case DELETE_RANGE -> store.deleteRange(request.getDeleteRange());
-        case TXN -> store.txn(request.getTxn());
-        case COMPACTION -> store.compact(request.getCompaction());
-        default -> throw new IllegalStateException("unsupported request " + request.getRequestCase() + " at index " + entry.getIndex());
-      };
-    } catch (KvException e) {
+      result = state.apply(request);
+    } catch (KvException | LeaseException e) {
       result = e;
     }
     if (request.getOriginMemberId() == localMemberId && request.getId() != 0) {
@@ -171,7 +168,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     }
     ByteString.Output out = ByteString.newOutput();
     try {
-      store.writeSnapshot(out);
+      StateSnapshot.write(store, state.lessor(), out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

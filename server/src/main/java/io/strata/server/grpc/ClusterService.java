@@ -20,7 +20,8 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
   public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> observer) {
     Replies.now(observer, () -> {
       MemberListResponse.Builder response = MemberListResponse.newBuilder()
-          .setHeader(member.header(member.store().currentRevision()));
+          // etcd fills no revision in a membership answer: membership is not part of the key space.
+          .setHeader(member.header(0));
       for (MemberRecord m : member.membership().members()) {
         response.addMembers(Member.newBuilder()
             .setID(m.getId())

@@ -2,6 +2,7 @@ package io.strata.server.grpc;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.strata.lease.LeaseException;
 import io.strata.mvcc.KvException;
 import io.strata.server.raftnode.EtcdServerException;
 import java.util.concurrent.CompletionException;
@@ -25,6 +26,9 @@ final class GrpcErrors {
       return s;
     }
     if (t instanceof KvException e) {
+      return status(e.error().grpcCode(), e.error().message());
+    }
+    if (t instanceof LeaseException e) {
       return status(e.error().grpcCode(), e.error().message());
     }
     if (t instanceof EtcdServerException e) {

@@ -6,6 +6,9 @@ import io.strata.api.serverpb.InternalRequest;
 import io.strata.mvcc.MvccStore;
 import io.strata.server.apply.ApplyLoop;
 import io.strata.server.apply.PendingRequests;
+import io.strata.server.apply.StateMachine;
+import io.strata.server.watch.WatchHub;
+import io.strata.lease.Lessor;
 import io.strata.server.cluster.Membership;
 import io.strata.server.raftnode.EtcdServerException;
 import io.strata.server.raftnode.RaftLoop;
@@ -31,6 +34,9 @@ public final class LocalMember implements AutoCloseable {
 
   private final Membership membership;
   private final MvccStore store;
+  private final StateMachine state;
+  private final WatchHub watches;
+  private final RevisionFanOut revisions;
   private final RaftLoop raft;
   private final ApplyLoop apply;
   private final PendingRequests pending;
@@ -41,7 +47,9 @@ public final class LocalMember implements AutoCloseable {
 
   LocalMember(
       Membership membership,
-      MvccStore store,
+      StateMachine state,
+      WatchHub watches,
+      RevisionFanOut revisions,
       RaftLoop raft,
       ApplyLoop apply,
       PendingRequests pending,
@@ -50,7 +58,10 @@ public final class LocalMember implements AutoCloseable {
       Duration requestTimeout,
       Executor reads) {
     this.membership = membership;
-    this.store = store;
+    this.state = state;
+    this.store = state.store();
+    this.watches = watches;
+    this.revisions = revisions;
     this.raft = raft;
     this.apply = apply;
     this.pending = pending;
@@ -66,6 +77,35 @@ public final class LocalMember implements AutoCloseable {
 
   public MvccStore store() {
     return store;
+  }
+
+  public Lessor lessor() {
+    return state.lessor();
+  }
+
+  public WatchHub watches() {
+    return watches;
+  }
+
+  /**
+   * Registers an in-process listener for every applied revision's events (called on the apply
+   * thread, in revision order; it must not block).
+   */
+  public void addRevisionListener(io.strata.mvcc.RevisionListener listener) {
+    revisions.add(listener);
+  }
+
+  public void removeRevisionListener(io.strata.mvcc.RevisionListener listener) {
+    revisions.remove(listener);
+  }
+
+  /** A fresh, positive lease id, unique to this member's lifetime like etcd's request ids. */
+  public long newLeaseId() {
+    return pending.nextId() & Long.MAX_VALUE;
+  }
+
+  public boolean isLeader() {
+    return raft.isLeader();
   }
 
   public long memberId() {
@@ -156,6 +196,7 @@ public final class LocalMember implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    watches.close();
     raft.close();
     apply.close();
     try {

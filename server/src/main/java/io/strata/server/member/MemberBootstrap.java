@@ -17,6 +17,14 @@ import io.strata.raft.wal.WalOptions;
 import io.strata.raft.wal.WalRecovery;
 import io.strata.server.apply.ApplyLoop;
 import io.strata.server.apply.PendingRequests;
+import io.strata.server.apply.StateMachine;
+import io.strata.server.apply.StateSnapshot;
+import io.strata.server.watch.HeaderSource;
+import io.strata.server.watch.WatchHub;
+import io.strata.server.watch.WatchOptions;
+import io.strata.api.etcdserverpb.ResponseHeader;
+import io.strata.lease.Lessor;
+import io.strata.lease.LessorOptions;
 import io.strata.server.cluster.MemberIds;
 import io.strata.server.cluster.Membership;
 import io.strata.server.raftnode.RaftLoop;
@@ -50,29 +58,40 @@ public final class MemberBootstrap {
 
   private MemberBootstrap() {}
 
-  public static LocalMember start(MemberOptions options, LeaseLookup leases) throws Exception {
+  public static LocalMember start(MemberOptions options, WatchOptions watchOptions) throws Exception {
     Files.createDirectories(options.snapDir());
     Files.createDirectories(options.effectiveWalDir().getParent());
     SnapshotFiles snapshots = new SnapshotFiles(options.snapDir());
     MemoryRaftStorage storage = new MemoryRaftStorage();
+    Lessor[] lessorRef = new Lessor[1];
+    LeaseLookup leases = id -> lessorRef[0].exists(id);
     MvccOptions mvccOptions = new MvccOptions(expectedEntries, leases);
+    long heartbeatMillis = options.heartbeatInterval().toMillis();
+    int electionTicks = (int) Math.max(2, options.electionTimeout().toMillis() / heartbeatMillis);
+    LessorOptions lessorOptions = new LessorOptions(
+        LessorOptions.minTtlSeconds(electionTicks, heartbeatMillis), LessorOptions.DEFAULT_MAX_EXPIRED_PER_CALL,
+        LessorOptions.DEFAULT_CHECKPOINT_INTERVAL_MILLIS);
 
     Wal wal;
     WalMetadata metadata;
     MvccStore store;
+    Lessor lessor;
     ConfState confState;
     if (Wal.exists(options.effectiveWalDir())) {
       wal = Wal.open(options.effectiveWalDir(), WalOptions.defaults());
       WalRecovery recovered = wal.recovered();
       metadata = WalMetadata.parseFrom(recovered.metadata());
-      Optional<Snapshot> snapshot = snapshots.loadNewest();
+      Optional<Snapshot> snapshot = snapshots.loadNewest(recovered.snapshotIndex());
       if (snapshot.isPresent()) {
         Snapshot snap = snapshot.get();
-        store = MvccStore.restore(mvccOptions, snap.getData().newInput());
+        StateSnapshot.Restored restored = StateSnapshot.read(snap.getData().newInput(), mvccOptions, lessorOptions, Monotonic.millis());
+        store = restored.store();
+        lessor = restored.lessor();
         storage.applySnapshot(snap);
         confState = snap.getMetadata().getConfState();
       } else {
         store = MvccStore.open(mvccOptions);
+        lessor = new Lessor(lessorOptions);
         confState = bootstrapConfState(metadata);
         storage.applySnapshot(bootstrapSnapshot(confState));
       }
@@ -90,23 +109,42 @@ public final class MemberBootstrap {
       metadata = newClusterMetadata(options);
       wal = Wal.create(options.effectiveWalDir(), WalOptions.defaults(), metadata.toByteString());
       store = MvccStore.open(mvccOptions);
+      lessor = new Lessor(lessorOptions);
       confState = bootstrapConfState(metadata);
       storage.applySnapshot(bootstrapSnapshot(confState));
       log.info("starting a new member {} in cluster {}", MemberIds.hex(metadata.getMemberId()), MemberIds.hex(metadata.getClusterId()));
     }
 
+    lessorRef[0] = lessor;
     Membership membership = new Membership(metadata.getClusterId(), metadata.getMemberId(), metadata.getInitialMembersList());
-    long heartbeatMillis = options.heartbeatInterval().toMillis();
-    int electionTicks = (int) Math.max(2, options.electionTimeout().toMillis() / heartbeatMillis);
     RaftConfig raftConfig = new RaftConfig(
         membership.localMemberId(), electionTicks, 1, maxSizePerMsgBytes, maxInflightMsgs, true, true, store.consistentIndex());
     RaftNode node = new RaftNode(raftConfig, storage, new Random(new SecureRandom().nextLong()));
 
     PendingRequests pending = new PendingRequests(membership.localMemberId(), System.currentTimeMillis());
     RaftLoop[] raftRef = new RaftLoop[1];
-    ApplyLoop apply = new ApplyLoop(store, membership.localMemberId(), pending, options.snapshotCountEntries(),
+    HeaderSource headers = revision -> ResponseHeader.newBuilder()
+        .setClusterId(membership.clusterId())
+        .setMemberId(membership.localMemberId())
+        .setRevision(revision)
+        .setRaftTerm(raftRef[0].term())
+        .build();
+    WatchHub watches = new WatchHub(new StoreEventHistory(store), headers, watchOptions);
+    RevisionFanOut revisions = new RevisionFanOut();
+    revisions.add(watches::onRevision);
+    store.setEventListener(revisions);
+    StateMachine state = new StateMachine(store, lessor, watches::onCompacted, Monotonic::millis);
+    ApplyLoop apply = new ApplyLoop(state, membership.localMemberId(), pending, options.snapshotCountEntries(),
         (index, data) -> raftRef[0].snapshotTaken(index, data, snapshotCatchUpEntries));
-    RaftLoop raft = new RaftLoop(node, storage, wal, snapshots, apply, messages -> { }, confState, heartbeatMillis);
+    long extendMillis = options.electionTimeout().toMillis();
+    RaftLoop raft = new RaftLoop(node, storage, wal, snapshots, apply, messages -> { }, confState, heartbeatMillis,
+        leader -> {
+          if (leader) {
+            lessor.promote(Monotonic.millis(), extendMillis);
+          } else {
+            lessor.demote();
+          }
+        });
     raftRef[0] = raft;
     ExecutorService reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
       Thread t = new Thread(r, "linearizable-read");
@@ -119,7 +157,7 @@ public final class MemberBootstrap {
       raft.submit(RaftNode::campaign);
     }
     raft.start();
-    return new LocalMember(membership, store, raft, apply, pending, wal, options.maxRequestBytes(), options.requestTimeout(), reads);
+    return new LocalMember(membership, state, watches, revisions, raft, apply, pending, wal, options.maxRequestBytes(), options.requestTimeout(), reads);
   }
 
   private static WalMetadata newClusterMetadata(MemberOptions options) {

@@ -57,6 +57,11 @@ public final class RaftLoop implements AutoCloseable {
     void whenApplied(long index, Runnable action);
   }
 
+  /** Told, on the raft thread, when this member becomes leader or stops being one. */
+  public interface LeadershipListener {
+    void leading(boolean leader);
+  }
+
   /** Sends messages to peers; a single-member cluster has none. */
   public interface PeerSender {
     void send(List<Message> messages);
@@ -79,6 +84,7 @@ public final class RaftLoop implements AutoCloseable {
   private final CommitSink commits;
   private final PeerSender peers;
   private final long tickIntervalNanos;
+  private final LeadershipListener leadership;
   private final BlockingQueue<Input> inbox = new ArrayBlockingQueue<>(inboxCapacityItems);
   private final Thread thread;
 
@@ -103,8 +109,10 @@ public final class RaftLoop implements AutoCloseable {
       CommitSink commits,
       PeerSender peers,
       ConfState confState,
-      long tickIntervalMillis) {
+      long tickIntervalMillis,
+      LeadershipListener leadership) {
     this.confState = confState;
+    this.leadership = leadership;
     this.node = node;
     this.storage = storage;
     this.wal = wal;
@@ -279,8 +287,12 @@ public final class RaftLoop implements AutoCloseable {
   private void handle(Ready rd) throws IOException {
     if (rd.softState() != null) {
       long previousLeader = leaderId;
+      boolean wasLeader = role == RaftRole.LEADER;
       leaderId = rd.softState().leader();
       role = rd.softState().role();
+      if (wasLeader != (role == RaftRole.LEADER)) {
+        leadership.leading(role == RaftRole.LEADER);
+      }
       if (previousLeader != leaderId) {
         log.info("raft leader changed: {} -> {}", Long.toHexString(previousLeader), Long.toHexString(leaderId));
         if (leaderId == 0) {

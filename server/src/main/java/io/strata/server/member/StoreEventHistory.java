@@ -1,0 +1,41 @@
+package io.strata.server.member;
+
+import com.google.protobuf.ByteString;
+import io.strata.api.mvccpb.Event;
+import io.strata.mvcc.KvError;
+import io.strata.mvcc.KvException;
+import io.strata.mvcc.MvccStore;
+import io.strata.server.watch.EventHistory;
+import io.strata.server.watch.HistoryCompactedException;
+import java.util.List;
+
+/** The revision store's history, as the watch manager reads it to catch watchers up. */
+final class StoreEventHistory implements EventHistory {
+  private final MvccStore store;
+
+  StoreEventHistory(MvccStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public long currentRevision() {
+    return store.currentRevision();
+  }
+
+  @Override
+  public long compactedRevision() {
+    return store.compactedRevision();
+  }
+
+  @Override
+  public List<Event> events(long fromRevision, long toRevision, ByteString key, ByteString rangeEnd, boolean withPrevKv, int maxEvents) {
+    try {
+      return store.eventsSince(fromRevision, toRevision, key, rangeEnd, maxEvents, withPrevKv).events();
+    } catch (KvException e) {
+      if (e.error() == KvError.COMPACTED) {
+        throw new HistoryCompactedException(store.compactedRevision());
+      }
+      throw e;
+    }
+  }
+}
