@@ -1,10 +1,12 @@
 package io.strata.bench;
 
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The connections the load goes over: {@code conns} channels, each its own TCP connection,
@@ -37,6 +39,15 @@ final class ChannelPool implements AutoCloseable {
 
     ManagedChannel forClient(int client) {
         return channels.get(client % channels.size());
+    }
+
+    /** One stub per channel; client {@code i} uses {@code stubs.get(i % stubs.size())}. */
+    <S> List<S> stubs(Function<Channel, S> newStub) {
+        List<S> stubs = new ArrayList<>(channels.size());
+        for (ManagedChannel channel : channels) {
+            stubs.add(newStub.apply(channel));
+        }
+        return List.copyOf(stubs);
     }
 
     int size() {

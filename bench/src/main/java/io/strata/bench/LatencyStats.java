@@ -32,6 +32,11 @@ final class LatencyStats {
         completed.incrementAndGet();
     }
 
+    /** An operation that completed but is not measured (warm-up); it still shows the run is alive. */
+    void recordUntimed() {
+        completed.incrementAndGet();
+    }
+
     void recordError(Throwable error) {
         long count = errors.incrementAndGet();
         firstError.compareAndSet(null, describe(error));
@@ -58,7 +63,7 @@ final class LatencyStats {
         return errors.get();
     }
 
-    /** Operations completed successfully so far, including any not yet drained. */
+    /** Operations completed successfully so far, timed or not, including any not yet drained. */
     long completed() {
         return completed.get();
     }

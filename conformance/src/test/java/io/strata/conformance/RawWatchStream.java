@@ -9,6 +9,7 @@ import io.etcd.jetcd.api.WatchCancelRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchProgressRequest;
 import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchGrpc;
 import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.stub.StreamObserver;
 import io.strata.conformance.harness.EtcdGrpc;
@@ -44,8 +45,8 @@ final class RawWatchStream implements AutoCloseable {
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final StreamObserver<WatchRequest> requests;
 
-    private RawWatchStream(EtcdGrpc grpc) {
-        requests = grpc.watch().watch(new StreamObserver<>() {
+    private RawWatchStream(WatchGrpc.WatchStub stub) {
+        requests = stub.watch(new StreamObserver<>() {
             @Override
             public void onNext(WatchResponse response) {
                 received.add(new Response(response));
@@ -64,7 +65,12 @@ final class RawWatchStream implements AutoCloseable {
     }
 
     static RawWatchStream open(EtcdGrpc grpc) {
-        return new RawWatchStream(grpc);
+        return new RawWatchStream(grpc.watch());
+    }
+
+    /** A stream on a stub the caller has decorated, for instance with request metadata. */
+    static RawWatchStream open(WatchGrpc.WatchStub stub) {
+        return new RawWatchStream(stub);
     }
 
     static ByteString raw(String text) {

@@ -334,7 +334,8 @@ class WatchJetcdTest {
     void progressNotifyWatchersGetPeriodicEmptyResponsesWithTheCurrentRevision() {
         try (RawWatchStream stream = RawWatchStream.open(grpc)) {
             long watchId = stream.createAndAwait(watchPrefix(prefix).setProgressNotify(true)).getWatchId();
-            long revision = put("elsewhere/x", "not watched but moves the revision");
+            long revision = await(kv.put(bytes("/watch-elsewhere"), bytes("not watched but moves the revision")))
+                    .getHeader().getRevision();
 
             WatchResponse notification = stream.next();
             assertThat(notification.getWatchId()).isEqualTo(watchId);

@@ -92,10 +92,23 @@ public final class MvccStore implements AutoCloseable {
     this.listener = listener;
   }
 
+  /**
+   * Range at {@code request.revision} (0 = current). {@code header.revision} is the current
+   * revision even when an older one was read.
+   *
+   * @throws KvException COMPACTED below the compacted revision, FUTURE_REVISION above the
+   *     current one
+   */
   public RangeResponse range(RangeRequest request) {
     return read(() -> RangeOp.apply(committed, request));
   }
 
+  /**
+   * Put; {@code header.revision} is the revision of the put.
+   *
+   * @throws KvException LEASE_NOT_FOUND, or KEY_NOT_FOUND for ignore_value / ignore_lease on a
+   *     missing key; nothing changes then
+   */
   public PutResponse put(PutRequest request) {
     return write(() -> {
       ops.checkLease(request);
@@ -103,10 +116,19 @@ public final class MvccStore implements AutoCloseable {
     });
   }
 
+  /** DeleteRange; deleting nothing makes no revision, and the header holds the current one. */
   public DeleteRangeResponse deleteRange(DeleteRangeRequest request) {
     return write(() -> inWriteTxn(txn -> ops.deleteRange(txn, request)));
   }
 
+  /**
+   * Txn. A transaction with only ranges runs as a reader, on any thread; any other goes
+   * through the writer. {@code header.revision} is the revision after the transaction, which
+   * is new only when something changed.
+   *
+   * @throws KvException LEASE_NOT_FOUND, KEY_NOT_FOUND, COMPACTED or FUTURE_REVISION from the
+   *     operations of the chosen branches; nothing changes then
+   */
   public TxnResponse txn(TxnRequest request) {
     if (TxnPath.isReadOnly(request)) {
       return read(() -> {
@@ -120,16 +142,20 @@ public final class MvccStore implements AutoCloseable {
     return write(() -> {
       TxnPath path = TxnPath.decide(committed, request);
       ops.checkTxn(committed, path, true);
-      long[] rev = new long[1];
-      TxnResponse.Builder resp = inWriteTxn(txn -> {
-        TxnResponse.Builder r = ops.apply(committed, txn, path);
-        rev[0] = txn.rev();
-        return r;
-      });
-      return resp.setHeader(ResponseHeader.newBuilder().setRevision(rev[0])).build();
+      // After the last operation the transaction's view is at the revision it ends with.
+      return inWriteTxn(txn -> ops.apply(committed, txn, path)
+          .setHeader(ResponseHeader.newBuilder().setRevision(txn.rev()))
+          .build());
     });
   }
 
+  /**
+   * Compact at {@code request.revision}; {@code physical} makes no difference, the compaction
+   * is done when this returns.
+   *
+   * @throws KvException COMPACTED at or below the compacted revision, FUTURE_REVISION above
+   *     the current one
+   */
   public CompactionResponse compact(CompactionRequest request) {
     return write(() -> {
       long rev = request.getRevision();
@@ -168,7 +194,10 @@ public final class MvccStore implements AutoCloseable {
     return Math.max(0, store.compactMainRev());
   }
 
-  /** The index of the last raft entry applied to this store. */
+  /**
+   * The index of the last raft entry applied to this store; after a restore, replay the log
+   * from the entry after it. It is saved in snapshots and otherwise untouched by the store.
+   */
   public long consistentIndex() {
     return store.consistentIndex();
   }
@@ -216,7 +245,9 @@ public final class MvccStore implements AutoCloseable {
   /**
    * Writes the whole state: all history not compacted away, the compacted revision and the
    * consistent index, with a SHA-256 trailer. Writes wait meanwhile (the read lock is held), so
-   * write to something fast, a file or a buffer, not to a slow peer.
+   * write to something fast, a file or a buffer, not to a slow peer. The consistent index is
+   * set by a call of its own after each entry's writes, so take a snapshot meant for recovery
+   * on the apply thread, between entries, where the two agree.
    */
   public void writeSnapshot(OutputStream out) throws IOException {
     rw.readLock().lock();
@@ -228,14 +259,37 @@ public final class MvccStore implements AutoCloseable {
     }
   }
 
-  /** Off-heap bytes allocated for history (etcd's dbSize). */
+  /**
+   * etcd's dbSize: the most bytes of history held since the store was opened or last
+   * defragmented. Like etcd's database file, it does not shrink on compaction, so it is the
+   * figure to hold against a space quota.
+   */
   public long sizeBytes() {
+    return read(store.revisions::peakRecordBytes);
+  }
+
+  /** etcd's dbSizeInUse: the bytes of history held now. */
+  public long sizeInUseBytes() {
+    return read(store.revisions::recordBytes);
+  }
+
+  /**
+   * Off-heap bytes reserved by the revision map, for memory metrics. Most of it is address
+   * space that no entry has touched yet, not resident memory.
+   */
+  public long reservedOffHeapBytes() {
     return read(store.revisions::allocatedBytes);
   }
 
-  /** Bytes of history actually stored (etcd's dbSizeInUse). */
-  public long sizeInUseBytes() {
-    return read(store.revisions::recordBytes);
+  /**
+   * Maintenance.Defragment: the map reuses freed space by itself, so there is nothing to move;
+   * this brings {@link #sizeBytes()} down to what is in use, as a defragmentation does in etcd.
+   */
+  public void defragment() {
+    write(() -> {
+      store.revisions.resetPeak();
+      return null;
+    });
   }
 
   @Override

@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * Told of every committed write revision, in revision order, on the writer thread, once the
- * revision is visible to readers. It must not block: it hands the events on and returns.
+ * revision is visible to readers. It must not block and must not throw: it hands the events
+ * on and returns. Events always carry {@code prev_kv} when there was one; a watcher that did
+ * not ask for it must have it stripped.
  */
 @FunctionalInterface
 public interface RevisionListener {

@@ -40,6 +40,9 @@ final class RevisionMap implements AutoCloseable {
   private volatile long capacityEntries;
   private final AtomicLong recordBytes = new AtomicLong();
   private final AtomicLong records = new AtomicLong();
+  // The most record bytes held since the map was created or the mark was reset: what etcd's
+  // database file size is to its in-use size, since compaction alone never shrinks it.
+  private final AtomicLong peakRecordBytes = new AtomicLong();
 
   private RevisionMap(long capacityEntries) {
     this.capacityEntries = Math.max(MIN_CAPACITY_ENTRIES, capacityEntries);
@@ -77,7 +80,8 @@ final class RevisionMap implements AutoCloseable {
       }
     }
     records.incrementAndGet();
-    recordBytes.addAndGet(record.length + Revision.BYTES);
+    long held = recordBytes.addAndGet(record.length + Revision.BYTES);
+    peakRecordBytes.accumulateAndGet(held, Math::max);
   }
 
   private void putEntry(byte[] key, byte[] value) {
@@ -133,7 +137,18 @@ final class RevisionMap implements AutoCloseable {
     return recordBytes.get();
   }
 
-  /** Off-heap bytes the map has allocated. */
+  long peakRecordBytes() {
+    return peakRecordBytes.get();
+  }
+
+  void resetPeak() {
+    peakRecordBytes.set(recordBytes.get());
+  }
+
+  /**
+   * Off-heap bytes the map has reserved. Mostly address space: the operating system backs
+   * only the pages entries have touched.
+   */
   long allocatedBytes() {
     return map.offHeapMemoryUsed();
   }

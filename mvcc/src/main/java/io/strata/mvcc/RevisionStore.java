@@ -168,8 +168,9 @@ final class RevisionStore implements AutoCloseable {
           break;
         }
         StoredRecord record = StoredRecord.decode(bytes);
-        if (boundary && record.tombstone()) {
-          // Compaction deletes every tombstone at its revision; some may not be gone yet.
+        if (boundary && !survivesCompaction(record, new Revision(main, sub))) {
+          // Compaction deletes the tombstones at its revision, and puts deleted within that
+          // same revision; the map may still hold some of them while they are being dropped.
           continue;
         }
         if (!range.contains(record.kv().getKey())) {
@@ -188,6 +189,16 @@ final class RevisionStore implements AutoCloseable {
       }
     }
     return new EventBatch(events, main);
+  }
+
+  /** Whether the index still reaches {@code rev}, which holds {@code record}. */
+  private boolean survivesCompaction(StoredRecord record, Revision rev) {
+    if (record.tombstone()) {
+      return false;
+    }
+    KeyIndex ki = index.get(record.kv().getKey());
+    KeyIndex.Found found = ki == null ? null : ki.get(rev.main());
+    return found != null && found.modified().equals(rev);
   }
 
   @Override

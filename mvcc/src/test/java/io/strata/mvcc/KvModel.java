@@ -372,8 +372,20 @@ final class KvModel {
   }
 
   /**
+   * Whether compaction keeps an event at the compacted revision: only a put whose key is still
+   * alive at that revision with that very put (not one deleted later in the same revision).
+   */
+  private boolean survivesCompaction(Event e) {
+    if (e.getType() == Event.EventType.DELETE) {
+      return false;
+    }
+    KeyValue atCompaction = state(compacted).get(e.getKv().getKey());
+    return atCompaction != null && atCompaction.equals(e.getKv());
+  }
+
+  /**
    * History from {@code from}: everything above the compacted revision; at the compacted
-   * revision itself only its puts, because compaction drops tombstones at or below it.
+   * revision itself only what compaction keeps.
    */
   EventBatch eventsSince(long from, long to, ByteString key, ByteString end, int max,
       boolean withPrev) {
@@ -384,7 +396,7 @@ final class KvModel {
     long rev = Math.max(1, from);
     for (; rev <= Math.min(to, current) && out.size() < max; rev++) {
       for (Event e : eventsAt(rev)) {
-        if (rev == compacted && e.getType() == Event.EventType.DELETE) {
+        if (rev == compacted && !survivesCompaction(e)) {
           continue;
         }
         if (!inRange(e.getKv().getKey(), key, end)) {

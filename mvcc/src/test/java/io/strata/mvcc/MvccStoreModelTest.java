@@ -27,10 +27,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Random operation sequences against the store and against {@link KvModel}; every response,
  * every error and every event must match field by field. A failure names the seed and the step:
- * rerun with {@code -Dmvcc.seed=<seed>} to replay just that one.
+ * rerun with {@code -Dmvcc.seed=<seed>} to replay just that one. {@code -Dmvcc.seeds},
+ * {@code -Dmvcc.firstSeed} and {@code -Dmvcc.steps} make longer runs.
  */
 class MvccStoreModelTest {
   private static final int SEEDS = Integer.getInteger("mvcc.seeds", 300);
+  private static final long FIRST_SEED = Long.getLong("mvcc.firstSeed", 1);
   private static final int STEPS = Integer.getInteger("mvcc.steps", 300);
   private static final int MAX_TXN_OPS = 128;
 
@@ -50,7 +52,7 @@ class MvccStoreModelTest {
       runSeed(only);
       return;
     }
-    for (long seed = 1; seed <= SEEDS; seed++) {
+    for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
       runSeed(seed);
     }
     System.out.println("outcomes: " + outcomes);

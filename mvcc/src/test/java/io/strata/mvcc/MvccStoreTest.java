@@ -294,6 +294,19 @@ class MvccStoreTest {
   }
 
   @Test
+  void sizeStaysAfterCompactionUntilDefragment() {
+    store.put(put("a", "1"));
+    store.put(put("a", "2"));
+    long size = store.sizeBytes();
+    store.compact(compactAt(3));
+    assertThat(store.sizeInUseBytes()).isLessThan(size);
+    assertThat(store.sizeBytes()).isEqualTo(size);
+    store.defragment();
+    assertThat(store.sizeBytes()).isEqualTo(store.sizeInUseBytes());
+    assertThat(store.reservedOffHeapBytes()).isGreaterThan(size);
+  }
+
+  @Test
   void compactAtOrBelowCompactedOrAboveCurrentFails() {
     store.put(put("a", "1"));
     store.compact(compactAt(2));

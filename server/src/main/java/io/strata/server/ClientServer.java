@@ -11,6 +11,8 @@ import io.strata.server.grpc.ClusterService;
 import io.strata.server.grpc.KvService;
 import io.strata.server.grpc.LeaseService;
 import io.strata.server.grpc.MaintenanceService;
+import io.strata.server.lock.ElectionService;
+import io.strata.server.lock.LockService;
 import io.strata.server.member.LocalMember;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -26,14 +28,20 @@ final class ClientServer implements AutoCloseable {
   static final int grpcOverheadBytes = 512 * 1024;
 
   private final Server server;
+  private final LockService locks;
+  private final ElectionService elections;
 
   ClientServer(List<URI> listenClientUrls, LocalMember member, long maxRequestBytes, int maxTxnOps) {
+    this.locks = new LockService(member);
+    this.elections = new ElectionService(member);
     GrpcService grpc = GrpcService.builder()
         .addService(new KvService(member, maxTxnOps))
         .addService(new MaintenanceService(member))
         .addService(new ClusterService(member))
         .addService(new LeaseService(member))
         .addService(member.watches().service())
+        .addService(locks)
+        .addService(elections)
         .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, maxRequestBytes + grpcOverheadBytes))
         .build();
     ServerBuilder sb = Server.builder();
@@ -69,5 +77,7 @@ final class ClientServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop().join();
+    locks.close();
+    elections.close();
   }
 }

@@ -58,6 +58,7 @@ final class StrataServer implements AutoCloseable {
         config.initialClusterState() == ServerConfig.ClusterState.NEW,
         config.initialClusterToken(),
         config.advertiseClientUrls().stream().map(URI::toString).toList(),
+        config.listenPeerUrls(),
         config.snapshotCount(),
         config.maxRequestBytes(),
         config.heartbeatInterval(),

@@ -44,6 +44,11 @@ public final class EtcdGrpc implements AutoCloseable {
         return ClusterGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** The channel itself, for calls that jetcd's copy of etcd's protobufs lacks (LeaseLeases). */
+    public io.grpc.Channel channel() {
+        return channel;
+    }
+
     /**
      * The asynchronous Watch stub, without a deadline: a watch stream lives as long as its
      * caller keeps it open.

@@ -33,6 +33,86 @@ public final class Etcdctl {
         }
     }
 
+    /**
+     * An etcdctl that keeps running (such as {@code watch}) with its output going to files,
+     * so that the test can read what it has printed so far and then stop it.
+     */
+    public final class Background implements AutoCloseable {
+        private final Process process;
+        private final Path out;
+        private final Path err;
+
+        private Background(Process process, Path out, Path err) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        /** What it has printed on standard output so far. */
+        public String stdoutSoFar() {
+            try {
+                return Files.readString(out, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        public boolean isRunning() {
+            return process.isAlive();
+        }
+
+        /** Stops it (SIGTERM, then SIGKILL) and returns everything it printed and its exit code. */
+        public Result stop() {
+            process.destroy();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
+                return new Result(process.exitValue(), stdoutSoFar(), Files.readString(err, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping etcdctl", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+            try {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            } catch (IOException ignored) {
+                // A leftover temporary file is harmless.
+            }
+        }
+    }
+
+    /** Starts etcdctl without waiting for it, for commands that run until stopped. */
+    public Background start(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Tools.etcdctl().toString());
+        command.add("--endpoints=" + String.join(",", endpoints));
+        command.addAll(Arrays.asList(args));
+        try {
+            Path out = Files.createTempFile("etcdctl-bg-out", ".txt");
+            Path err = Files.createTempFile("etcdctl-bg-err", ".txt");
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            builder.environment().keySet().removeIf(key -> key.startsWith("ETCDCTL") || key.startsWith("ETCD_"));
+            builder.environment().put("ETCDCTL_API", "3");
+            return new Background(builder.start(), out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start etcdctl", e);
+        }
+    }
+
     public Result run(String... args) {
         return runWithInput(null, args);
     }

@@ -8,6 +8,7 @@ import io.strata.mvcc.KvException;
 import io.strata.mvcc.MvccStore;
 import io.strata.raft.proto.Entry;
 import io.strata.raft.proto.EntryType;
+import io.strata.raft.proto.Snapshot;
 import io.strata.server.raftnode.RaftLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,12 +34,14 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   private record Waiter(long index, Runnable action) {}
 
   private final StateMachine state;
-  private final MvccStore store;
+  /** The state machine's current store; replaced when a snapshot is installed. Apply thread only. */
+  private MvccStore store;
   private final long localMemberId;
   private final PendingRequests pending;
   private final long snapshotCountEntries;
   private final SnapshotSink snapshotSink;
-  private final BlockingQueue<List<Entry>> queue = new LinkedBlockingQueue<>();
+  /** Committed entry batches, or a snapshot to install, in the order Raft produced them. */
+  private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final PriorityQueue<Waiter> waiters = new PriorityQueue<>((a, b) -> Long.compare(a.index(), b.index()));
   private final Thread thread;
 
@@ -75,6 +78,11 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   }
 
   @Override
+  public void installSnapshot(Snapshot snapshot) {
+    queue.add(snapshot);
+  }
+
+  @Override
   public long appliedIndex() {
     return appliedIndex;
   }
@@ -98,11 +106,22 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   private void run() {
     try {
       while (running) {
-        List<Entry> batch = queue.take();
-        for (Entry entry : batch) {
-          apply(entry);
+        Object item = queue.take();
+        long applied;
+        if (item instanceof Snapshot snapshot) {
+          state.install(snapshot.getData());
+          store = state.store();
+          applied = snapshot.getMetadata().getIndex();
+          lastSnapshotIndex = applied;
+          log.info("installed snapshot at index {}", applied);
+        } else {
+          @SuppressWarnings("unchecked")
+          List<Entry> batch = (List<Entry>) item;
+          for (Entry entry : batch) {
+            apply(entry);
+          }
+          applied = batch.get(batch.size() - 1).getIndex();
         }
-        long applied = batch.get(batch.size() - 1).getIndex();
         if (applied > appliedIndex) {
           appliedIndex = applied;
         }

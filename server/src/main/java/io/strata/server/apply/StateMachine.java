@@ -13,6 +13,7 @@ import io.strata.api.serverpb.InternalRequest;
 import io.strata.api.serverpb.LeaseCheckpoint;
 import io.strata.lease.Lease;
 import io.strata.lease.Lessor;
+import io.strata.mvcc.MvccOptions;
 import io.strata.mvcc.MvccStore;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -24,16 +25,27 @@ import java.util.function.LongSupplier;
  * domain exception the request failed with; either way a failed request changed nothing.
  */
 public final class StateMachine {
-  private final MvccStore store;
-  private final Lessor lessor;
+  /** Tells the parts that hold on to the store (watches, listeners) that it was replaced. */
+  public interface Replacement {
+    void replaced(MvccStore previous, MvccStore current);
+  }
+
+  private final MvccOptions mvccOptions;
   private final LongConsumer compacted;
   private final LongSupplier monotonicMillis;
+  private final Replacement replacement;
+  // Swapped when a leader's snapshot is installed; readers see the old store or the new one.
+  private volatile MvccStore store;
+  private final Lessor lessor;
 
-  public StateMachine(MvccStore store, Lessor lessor, LongConsumer compacted, LongSupplier monotonicMillis) {
+  public StateMachine(MvccStore store, Lessor lessor, MvccOptions mvccOptions, LongConsumer compacted,
+      LongSupplier monotonicMillis, Replacement replacement) {
     this.store = store;
     this.lessor = lessor;
+    this.mvccOptions = mvccOptions;
     this.compacted = compacted;
     this.monotonicMillis = monotonicMillis;
+    this.replacement = replacement;
   }
 
   public MvccStore store() {
@@ -42,6 +54,13 @@ public final class StateMachine {
 
   public Lessor lessor() {
     return lessor;
+  }
+
+  /** Replaces the whole state with a snapshot's; the lessor is restored in place. */
+  void install(ByteString data) throws java.io.IOException {
+    MvccStore previous = store;
+    store = StateSnapshot.read(data.newInput(), mvccOptions, lessor, monotonicMillis.getAsLong());
+    replacement.replaced(previous, store);
   }
 
   /** Applies one request; a domain failure is thrown and leaves the state as it was. */

@@ -1,7 +1,6 @@
 package io.strata.server.apply;
 
 import io.strata.lease.Lessor;
-import io.strata.lease.LessorOptions;
 import io.strata.mvcc.MvccOptions;
 import io.strata.mvcc.MvccStore;
 import java.io.ByteArrayInputStream;
@@ -26,8 +25,6 @@ public final class StateSnapshot {
 
   private StateSnapshot() {}
 
-  public record Restored(MvccStore store, Lessor lessor) {}
-
   public static void write(MvccStore store, Lessor lessor, OutputStream out) throws IOException {
     com.google.protobuf.ByteString.Output mvcc = com.google.protobuf.ByteString.newOutput();
     store.writeSnapshot(mvcc);
@@ -39,7 +36,11 @@ public final class StateSnapshot {
     data.flush();
   }
 
-  public static Restored read(InputStream in, MvccOptions mvccOptions, LessorOptions lessorOptions, long nowMillis)
+  /**
+   * Restores a snapshot: returns the new revision store, and restores {@code lessor} in place
+   * (the lessor is shared by the lease services, so it is filled rather than replaced).
+   */
+  public static MvccStore read(InputStream in, MvccOptions mvccOptions, Lessor lessor, long nowMillis)
       throws IOException {
     DataInputStream data = new DataInputStream(in);
     int found = data.readInt();
@@ -55,7 +56,12 @@ public final class StateSnapshot {
       throw new IOException("state snapshot is truncated in its store section");
     }
     MvccStore store = MvccStore.restore(mvccOptions, new ByteArrayInputStream(mvcc));
-    Lessor lessor = Lessor.readFrom(data, lessorOptions, nowMillis);
-    return new Restored(store, lessor);
+    try {
+      lessor.restore(data, nowMillis);
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return store;
   }
 }

@@ -12,6 +12,7 @@ import io.strata.lease.Lessor;
 import io.strata.server.cluster.Membership;
 import io.strata.server.raftnode.EtcdServerException;
 import io.strata.server.raftnode.RaftLoop;
+import io.strata.raft.transport.PeerTransport;
 import io.strata.raft.wal.Wal;
 import java.io.IOException;
 import java.time.Duration;
@@ -33,12 +34,12 @@ public final class LocalMember implements AutoCloseable {
   static final long maxApplyLagEntries = 5_000;
 
   private final Membership membership;
-  private final MvccStore store;
   private final StateMachine state;
   private final WatchHub watches;
   private final RevisionFanOut revisions;
   private final RaftLoop raft;
   private final ApplyLoop apply;
+  private final PeerTransport transport;
   private final PendingRequests pending;
   private final Wal wal;
   private final long maxRequestBytes;
@@ -52,6 +53,7 @@ public final class LocalMember implements AutoCloseable {
       RevisionFanOut revisions,
       RaftLoop raft,
       ApplyLoop apply,
+      PeerTransport transport,
       PendingRequests pending,
       Wal wal,
       long maxRequestBytes,
@@ -59,11 +61,11 @@ public final class LocalMember implements AutoCloseable {
       Executor reads) {
     this.membership = membership;
     this.state = state;
-    this.store = state.store();
     this.watches = watches;
     this.revisions = revisions;
     this.raft = raft;
     this.apply = apply;
+    this.transport = transport;
     this.pending = pending;
     this.wal = wal;
     this.maxRequestBytes = maxRequestBytes;
@@ -76,7 +78,7 @@ public final class LocalMember implements AutoCloseable {
   }
 
   public MvccStore store() {
-    return store;
+    return state.store();
   }
 
   public Lessor lessor() {
@@ -198,6 +200,7 @@ public final class LocalMember implements AutoCloseable {
   public void close() throws Exception {
     watches.close();
     raft.close();
+    transport.close();
     apply.close();
     try {
       wal.sync();
@@ -205,6 +208,6 @@ public final class LocalMember implements AutoCloseable {
     } catch (IOException e) {
       // The process is stopping; what was acknowledged was synced before it was acknowledged.
     }
-    store.close();
+    state.store().close();
   }
 }

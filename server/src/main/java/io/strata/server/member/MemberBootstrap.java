@@ -28,7 +28,12 @@ import io.strata.lease.LessorOptions;
 import io.strata.server.cluster.MemberIds;
 import io.strata.server.cluster.Membership;
 import io.strata.server.raftnode.RaftLoop;
+import io.strata.raft.proto.Message;
+import io.strata.raft.transport.MessageHandler;
+import io.strata.raft.transport.PeerTransport;
+import io.strata.raft.transport.TransportOptions;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -55,6 +60,7 @@ public final class MemberBootstrap {
   static final long maxSizePerMsgBytes = 1024 * 1024;
   static final int maxInflightMsgs = 4096 / 8;
   static final long expectedEntries = 1_000_000;
+  static final long retiredStoreGraceMillis = 60_000;
 
   private MemberBootstrap() {}
 
@@ -84,9 +90,8 @@ public final class MemberBootstrap {
       Optional<Snapshot> snapshot = snapshots.loadNewest(recovered.snapshotIndex());
       if (snapshot.isPresent()) {
         Snapshot snap = snapshot.get();
-        StateSnapshot.Restored restored = StateSnapshot.read(snap.getData().newInput(), mvccOptions, lessorOptions, Monotonic.millis());
-        store = restored.store();
-        lessor = restored.lessor();
+        lessor = new Lessor(lessorOptions);
+        store = StateSnapshot.read(snap.getData().newInput(), mvccOptions, lessor, Monotonic.millis());
         storage.applySnapshot(snap);
         confState = snap.getMetadata().getConfState();
       } else {
@@ -129,15 +134,50 @@ public final class MemberBootstrap {
         .setRevision(revision)
         .setRaftTerm(raftRef[0].term())
         .build();
-    WatchHub watches = new WatchHub(new StoreEventHistory(store), headers, watchOptions);
+    WatchHub[] hubRef = new WatchHub[1];
     RevisionFanOut revisions = new RevisionFanOut();
+    StateMachine state = new StateMachine(store, lessor, mvccOptions, rev -> hubRef[0].onCompacted(rev), Monotonic::millis,
+        (previous, current) -> {
+          current.setEventListener(revisions);
+          hubRef[0].onRestored(current.currentRevision());
+          retire(previous);
+        });
+    WatchHub watches = new WatchHub(new StoreEventHistory(state::store), headers, watchOptions);
+    hubRef[0] = watches;
     revisions.add(watches::onRevision);
     store.setEventListener(revisions);
-    StateMachine state = new StateMachine(store, lessor, watches::onCompacted, Monotonic::millis);
     ApplyLoop apply = new ApplyLoop(state, membership.localMemberId(), pending, options.snapshotCountEntries(),
         (index, data) -> raftRef[0].snapshotTaken(index, data, snapshotCatchUpEntries));
     long extendMillis = options.electionTimeout().toMillis();
-    RaftLoop raft = new RaftLoop(node, storage, wal, snapshots, apply, messages -> { }, confState, heartbeatMillis,
+    PeerTransport transport = new PeerTransport(
+        TransportOptions.defaults(membership.localMemberId(), membership.clusterId(), options.listenPeerUrls()),
+        new MessageHandler() {
+          @Override
+          public void receive(Message message) {
+            raftRef[0].receive(message);
+          }
+
+          @Override
+          public void unreachable(long peerId) {
+            raftRef[0].submit(n -> n.reportUnreachable(peerId));
+          }
+
+          @Override
+          public void snapshotStatus(long peerId, boolean failed) {
+            raftRef[0].submit(n -> n.reportSnapshot(peerId, failed));
+          }
+
+          @Override
+          public void removedFromCluster(long refusingPeerId) {
+            log.error("this member was removed from the cluster (told by {}); it no longer takes part", MemberIds.hex(refusingPeerId));
+          }
+        });
+    for (MemberRecord m : membership.members()) {
+      if (m.getId() != membership.localMemberId()) {
+        transport.addPeer(m.getId(), m.getPeerUrlsList().stream().map(URI::create).toList());
+      }
+    }
+    RaftLoop raft = new RaftLoop(node, storage, wal, snapshots, apply, transport::send, confState, heartbeatMillis,
         leader -> {
           if (leader) {
             lessor.promote(Monotonic.millis(), extendMillis);
@@ -152,12 +192,30 @@ public final class MemberBootstrap {
       return t;
     });
     apply.start();
+    transport.start();
     if (membership.voterIds().size() == 1) {
       // A lone voter needs no election timeout to find out that nobody else will vote.
       raft.submit(RaftNode::campaign);
     }
     raft.start();
-    return new LocalMember(membership, state, watches, revisions, raft, apply, pending, wal, options.maxRequestBytes(), options.requestTimeout(), reads);
+    return new LocalMember(membership, state, watches, revisions, raft, apply, transport, pending, wal, options.maxRequestBytes(), options.requestTimeout(), reads);
+  }
+
+  /**
+   * Closes a store replaced by a snapshot once the reads that were running on it have had time
+   * to finish; closing frees its off-heap memory.
+   */
+  private static void retire(MvccStore previous) {
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(retiredStoreGraceMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      previous.close();
+    }, "retire-store");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static WalMetadata newClusterMetadata(MemberOptions options) {

@@ -1,5 +1,6 @@
 package io.strata.server.member;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,7 @@ public record MemberOptions(
     boolean newCluster,
     String clusterToken,
     List<String> advertiseClientUrls,
+    List<URI> listenPeerUrls,
     long snapshotCountEntries,
     long maxRequestBytes,
     Duration heartbeatInterval,

@@ -8,27 +8,29 @@ import io.strata.mvcc.MvccStore;
 import io.strata.server.watch.EventHistory;
 import io.strata.server.watch.HistoryCompactedException;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The revision store's history, as the watch manager reads it to catch watchers up. */
 final class StoreEventHistory implements EventHistory {
-  private final MvccStore store;
+  private final Supplier<MvccStore> stores;
 
-  StoreEventHistory(MvccStore store) {
-    this.store = store;
+  StoreEventHistory(Supplier<MvccStore> stores) {
+    this.stores = stores;
   }
 
   @Override
   public long currentRevision() {
-    return store.currentRevision();
+    return stores.get().currentRevision();
   }
 
   @Override
   public long compactedRevision() {
-    return store.compactedRevision();
+    return stores.get().compactedRevision();
   }
 
   @Override
   public List<Event> events(long fromRevision, long toRevision, ByteString key, ByteString rangeEnd, boolean withPrevKv, int maxEvents) {
+    MvccStore store = stores.get();
     try {
       return store.eventsSince(fromRevision, toRevision, key, rangeEnd, maxEvents, withPrevKv).events();
     } catch (KvException e) {

@@ -9,6 +9,7 @@ import io.strata.raft.Ready;
 import io.strata.raft.proto.ConfState;
 import io.strata.raft.proto.Entry;
 import io.strata.raft.proto.Message;
+import io.strata.raft.proto.MessageType;
 import io.strata.raft.proto.Snapshot;
 import io.strata.raft.wal.SnapshotFiles;
 import io.strata.raft.wal.Wal;
@@ -50,6 +51,9 @@ public final class RaftLoop implements AutoCloseable {
     /** Called on the raft thread, in log order, after the entries are durable. */
     void committed(List<Entry> entries);
 
+    /** Called on the raft thread, in log order, when the leader sent a snapshot to install. */
+    void installSnapshot(Snapshot snapshot);
+
     /** The applied index; reads wait for it to pass their read index. */
     long appliedIndex();
 
@@ -85,6 +89,7 @@ public final class RaftLoop implements AutoCloseable {
   private final PeerSender peers;
   private final long tickIntervalNanos;
   private final LeadershipListener leadership;
+  private final long localId;
   private final BlockingQueue<Input> inbox = new ArrayBlockingQueue<>(inboxCapacityItems);
   private final Thread thread;
 
@@ -113,6 +118,7 @@ public final class RaftLoop implements AutoCloseable {
       LeadershipListener leadership) {
     this.confState = confState;
     this.leadership = leadership;
+    this.localId = node.status().id();
     this.node = node;
     this.storage = storage;
     this.wal = wal;
@@ -268,6 +274,17 @@ public final class RaftLoop implements AutoCloseable {
       data.add(p.data());
     }
     boolean taken = node.propose(data);
+    if (!taken && leaderId != 0 && leaderId != localId) {
+      // The core does not forward proposals; a follower hands them to the leader itself. The
+      // caller still completes only when its entry is applied here, so a proposal lost with a
+      // failing leader ends as a timeout, never as a false success.
+      Message.Builder forward = Message.newBuilder().setType(MessageType.MSG_PROP).setTo(leaderId).setFrom(localId);
+      for (ByteString d : data) {
+        forward.addEntries(Entry.newBuilder().setData(d));
+      }
+      peers.send(List.of(forward.build()));
+      taken = true;
+    }
     for (Proposal p : proposals) {
       if (taken) {
         p.accepted().complete(null);
@@ -327,6 +344,10 @@ public final class RaftLoop implements AutoCloseable {
       if (batch != null) {
         commits.whenApplied(rs.index(), () -> batch.forEach(r -> r.ready().complete(null)));
       }
+    }
+    if (rd.snapshot() != null && rd.snapshot().getMetadata().getIndex() > 0) {
+      confState = rd.snapshot().getMetadata().getConfState();
+      commits.installSnapshot(rd.snapshot());
     }
     if (!rd.committedEntries().isEmpty()) {
       commits.committed(rd.committedEntries());

@@ -1,0 +1,199 @@
+package io.strata.bench;
+
+import com.google.protobuf.ByteString;
+import io.grpc.stub.StreamObserver;
+import io.strata.api.etcdserverpb.KVGrpc;
+import io.strata.api.etcdserverpb.PutRequest;
+import io.strata.api.etcdserverpb.WatchCreateRequest;
+import io.strata.api.etcdserverpb.WatchGrpc;
+import io.strata.api.etcdserverpb.WatchRequest;
+import io.strata.api.etcdserverpb.WatchResponse;
+import io.strata.api.mvccpb.Event;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Put-to-event latency: {@code --watchers} watchers over {@code --streams} streams all watch the
+ * whole key space while one writer puts at {@code --put-rate} puts a second. Each value starts
+ * with the writer's {@link System#nanoTime()} at send, so every event a watcher receives carries
+ * its own start time; one operation is one event delivered to one watcher. {@code --total}
+ * counts puts.
+ */
+@Command(name = "watch-latency", mixinStandardHelpOptions = true,
+        description = "Measures put-to-event latency for many watchers under a fixed put rate.")
+final class WatchLatencyCommand implements Callable<Integer> {
+    private static final long setupTimeoutSeconds = 60;
+    private static final long drainTimeoutSeconds = 10;
+    private static final int timestampBytes = Long.BYTES;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--watchers", defaultValue = "100", description = "Watchers in all. Default: ${DEFAULT-VALUE}.")
+    int watchers;
+
+    @Option(names = "--streams", defaultValue = "10",
+            description = "Watch streams the watchers are spread over. Default: ${DEFAULT-VALUE}.")
+    int streamCount;
+
+    @Option(names = "--put-rate", defaultValue = "100", description = "Puts per second. Default: ${DEFAULT-VALUE}.")
+    int putRate;
+
+    @Override
+    public Integer call() throws Exception {
+        common.validate();
+        if (watchers < 1 || streamCount < 1 || streamCount > watchers) {
+            throw new IllegalArgumentException("need 1 <= --streams <= --watchers, got " + streamCount + " and " + watchers);
+        }
+        if (!common.warmup.isZero()) {
+            throw new IllegalArgumentException("watch-latency has no warm-up: every put is expected at every watcher");
+        }
+        if (putRate < 1) {
+            throw new IllegalArgumentException("--put-rate must be at least 1, got " + putRate);
+        }
+        if (common.valSize < timestampBytes) {
+            throw new IllegalArgumentException("--val-size must be at least " + timestampBytes + " (the send time)");
+        }
+        KeySpace keys = common.keys();
+        OpBudget puts = common.budget();
+        Map<String, Object> parameters = common.parameters();
+        parameters.put("watchers", watchers);
+        parameters.put("streams", streamCount);
+        parameters.put("putRate", putRate);
+
+        LatencyStats events = new LatencyStats(common.maxErrors);
+        LatencyStats putLatency = new LatencyStats(common.maxErrors);
+        AtomicLong putsAcked = new AtomicLong();
+        try (ChannelPool pool = common.openChannels()) {
+            List<WatchGrpc.WatchStub> watch = pool.stubs(WatchGrpc::newStub);
+            List<KVGrpc.KVStub> kv = pool.stubs(KVGrpc::newStub);
+            CountDownLatch created = new CountDownLatch(watchers);
+            List<StreamObserver<WatchRequest>> streams = new ArrayList<>();
+            for (int s = 0; s < streamCount; s++) {
+                StreamObserver<WatchRequest> requests = watch.get(s % watch.size())
+                        .watch(new EventTimer(events, created));
+                streams.add(requests);
+            }
+            for (int w = 0; w < watchers; w++) {
+                streams.get(w % streamCount).onNext(WatchRequest.newBuilder()
+                        .setCreateRequest(WatchCreateRequest.newBuilder().setKey(keys.first()).setRangeEnd(keys.end()))
+                        .build());
+            }
+            if (!created.await(setupTimeoutSeconds, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("only " + (watchers - created.getCount()) + " of " + watchers
+                        + " watchers were created in " + setupTimeoutSeconds + "s");
+            }
+
+            ByteString padding = Values.filler(common.valSize - timestampBytes);
+            ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "bench-writer");
+                thread.setDaemon(true);
+                return thread;
+            });
+            CountDownLatch writerDone = new CountDownLatch(1);
+            AtomicLong putsSent = new AtomicLong();
+            long startNanos = System.nanoTime();
+            puts.start(startNanos);
+            double elapsedSeconds;
+            try (ProgressReporter progress = new ProgressReporter("watch-latency", events, System.err, common.stallTimeout)) {
+                progress.start();
+                writer.scheduleAtFixedRate(() -> {
+                    long now = System.nanoTime();
+                    if (events.aborted() || !puts.tryAcquire(now)) {
+                        writerDone.countDown();
+                        throw new IllegalStateException("budget used up");  // cancels the schedule
+                    }
+                    putsSent.incrementAndGet();
+                    ByteString value = ByteString.copyFrom(ByteBuffer.allocate(timestampBytes).putLong(0, now)).concat(padding);
+                    PutRequest request = PutRequest.newBuilder().setKey(keys.key(keys.randomIndex())).setValue(value).build();
+                    kv.get((int) (putsSent.get() % kv.size())).put(request, UnaryObserver.of(new AsyncOp.Done() {
+                        @Override
+                        public void succeeded() {
+                            putLatency.recordNanos(System.nanoTime() - now);
+                            putsAcked.incrementAndGet();
+                        }
+
+                        @Override
+                        public void failed(Throwable error) {
+                            events.recordError(error);
+                            putLatency.recordError(error);
+                        }
+                    }));
+                }, 0, TimeUnit.SECONDS.toNanos(1) / putRate, TimeUnit.NANOSECONDS);
+                while (!writerDone.await(100, TimeUnit.MILLISECONDS) && !events.aborted()) {
+                    // Waits for the writer to use up the budget, or for an abort.
+                }
+                writer.shutdownNow();
+                // Every acknowledged put must reach every watcher; give the stragglers a bounded time.
+                long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainTimeoutSeconds);
+                while (!events.aborted() && System.nanoTime() - drainDeadline < 0
+                        && (events.completed() < putsAcked.get() * watchers
+                            || putLatency.completed() + putLatency.errors() < putsSent.get())) {
+                    Thread.sleep(10);
+                }
+                elapsedSeconds = (System.nanoTime() - startNanos) / 1e9;
+            }
+            for (StreamObserver<WatchRequest> stream : streams) {
+                stream.onCompleted();
+            }
+            events.drain();
+            putLatency.drain();
+            Summary summary = BenchRun.finish(new Summary("watch-latency", parameters), events, elapsedSeconds);
+            long expected = putsAcked.get() * watchers;
+            summary.extra("puts", putsAcked.get())
+                    .extra("eventsExpected", expected)
+                    .extra("eventsMissing", Math.max(0, expected - events.total().getTotalCount()))
+                    .extra("putP99Ms", Summary.round(putLatency.total().getValueAtPercentile(99.0) / 1e6, 3));
+            return BenchRun.print(summary);
+        }
+    }
+
+    /** Times each event against the send time at the front of its value. */
+    private static final class EventTimer implements StreamObserver<WatchResponse> {
+        private final LatencyStats events;
+        private final CountDownLatch created;
+
+        EventTimer(LatencyStats events, CountDownLatch created) {
+            this.events = events;
+            this.created = created;
+        }
+
+        @Override
+        public void onNext(WatchResponse response) {
+            long now = System.nanoTime();
+            if (response.getCreated()) {
+                created.countDown();
+            }
+            if (response.getCanceled()) {
+                events.recordError(new IllegalStateException("watch canceled: " + response.getCancelReason()));
+            }
+            for (Event event : response.getEventsList()) {
+                ByteString value = event.getKv().getValue();
+                if (value.size() >= timestampBytes) {
+                    events.recordNanos(now - value.substring(0, timestampBytes).asReadOnlyByteBuffer().getLong());
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            events.recordError(error);
+            events.abort("a watch stream failed: " + LatencyStats.describe(error));
+        }
+
+        @Override
+        public void onCompleted() {
+        }
+    }
+}
