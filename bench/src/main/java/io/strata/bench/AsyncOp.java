@@ -13,5 +13,10 @@ interface AsyncOp {
         void succeeded();
 
         void failed(Throwable error);
+
+        /** False during the warm-up: workloads that keep their own statistics skip these. */
+        default boolean measured() {
+            return true;
+        }
     }
 }

@@ -91,6 +91,11 @@ final class ClosedLoopDriver {
                     stats.recordError(error);
                     retryLater(op, client);
                 }
+
+                @Override
+                public boolean measured() {
+                    return !warmingUp;
+                }
             });
         } catch (RuntimeException e) {
             stats.recordError(e);

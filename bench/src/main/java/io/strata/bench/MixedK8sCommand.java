@@ -84,7 +84,7 @@ final class MixedK8sCommand implements Callable<Integer> {
         AtomicLong conflicts = new AtomicLong();
         AtomicLong events = new AtomicLong();
         try (ChannelPool pool = common.openChannels()) {
-            Preloader.preload(common, pool, keys);
+            Preloader.preload(common, pool, keys, known::set);
             List<KVGrpc.KVStub> kv = pool.stubs(KVGrpc::newStub);
             List<WatchGrpc.WatchStub> watch = pool.stubs(WatchGrpc::newStub);
             List<StreamObserver<WatchRequest>> watchStreams = new ArrayList<>();
@@ -116,13 +116,17 @@ final class MixedK8sCommand implements Callable<Integer> {
                 AsyncOp.Done timed = new AsyncOp.Done() {
                     @Override
                     public void succeeded() {
-                        stats.recordNanos(System.nanoTime() - startNanos);
+                        if (done.measured()) {
+                            stats.recordNanos(System.nanoTime() - startNanos);
+                        }
                         done.succeeded();
                     }
 
                     @Override
                     public void failed(Throwable error) {
-                        stats.recordError(error);
+                        if (done.measured()) {
+                            stats.recordError(error);
+                        }
                         done.failed(error);
                     }
                 };

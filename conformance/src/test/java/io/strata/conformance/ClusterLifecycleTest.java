@@ -18,11 +18,9 @@ import io.strata.conformance.harness.ServerProcess;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A three-member cluster: it forms, keeps data across a graceful restart and a kill of a member. */
-@Tag("multi-member")
 class ClusterLifecycleTest {
 
     @Test

@@ -65,7 +65,7 @@ class CrashDurabilityTest {
             ServerProcess member = cluster.member(0);
             List<Ack> acknowledged = new ArrayList<>();
             for (int round = 1; round <= 2; round++) {
-                acknowledged.addAll(writeUntilKilled(cluster, "/snap/round" + round + "/", revision -> { }));
+                acknowledged.addAll(writeUntilKilled(cluster, "/crash/snap/round" + round + "/", revision -> { }));
                 member.start();
                 assertAllPresentAndRevisionContinues(cluster, acknowledged);
             }

@@ -193,11 +193,24 @@ public final class LocalMember implements AutoCloseable {
 
   /** Waits until this member has a leader and has applied everything committed so far. */
   public void awaitReady(Duration timeout) throws Exception {
-    linearizableRead(() -> null).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        linearizableRead(() -> null).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        // No leader yet, or the first one changed: a cluster whose members start one by one
+        // takes a while to elect; keep asking until the deadline.
+        if (System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+      }
+    }
   }
 
   @Override
   public void close() throws Exception {
+    raft.transferLeadershipBeforeStop(requestTimeout.toMillis());
     watches.close();
     raft.close();
     transport.close();

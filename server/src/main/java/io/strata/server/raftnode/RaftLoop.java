@@ -2,7 +2,9 @@ package io.strata.server.raftnode;
 
 import com.google.protobuf.ByteString;
 import io.strata.raft.MemoryRaftStorage;
+import io.strata.raft.PeerProgress;
 import io.strata.raft.RaftNode;
+import io.strata.raft.RaftStatus;
 import io.strata.raft.RaftRole;
 import io.strata.raft.ReadState;
 import io.strata.raft.Ready;
@@ -45,6 +47,8 @@ public final class RaftLoop implements AutoCloseable {
   static final int inboxCapacityItems = 65_536;
   /** Proposals handed to the core in one call; bounds the size of one WAL batch. */
   static final int proposalBatchMaxItems = 4_096;
+  /** Heartbeat ticks after which an unanswered ReadIndex round is sent again. */
+  static final int readRoundRetryTicks = 5;
 
   /** What the loop needs from the apply side. */
   public interface CommitSink {
@@ -88,6 +92,8 @@ public final class RaftLoop implements AutoCloseable {
   private final CommitSink commits;
   private final PeerSender peers;
   private final long tickIntervalNanos;
+  /** A ReadIndex round unanswered for this long is started again. */
+  private final long readRoundRetryNanos;
   private final LeadershipListener leadership;
   private final long localId;
   private final BlockingQueue<Input> inbox = new ArrayBlockingQueue<>(inboxCapacityItems);
@@ -96,6 +102,7 @@ public final class RaftLoop implements AutoCloseable {
   private final List<ReadRequest> readsWaiting = new ArrayList<>();
   private final Map<ByteString, List<ReadRequest>> readsInFlight = new HashMap<>();
   private long readRounds;
+  private long readRoundStartedNanos;
 
   /** The configuration as of the last applied change; snapshots record it. Raft thread only. */
   private ConfState confState;
@@ -126,6 +133,7 @@ public final class RaftLoop implements AutoCloseable {
     this.commits = commits;
     this.peers = peers;
     this.tickIntervalNanos = TimeUnit.MILLISECONDS.toNanos(tickIntervalMillis);
+    this.readRoundRetryNanos = TimeUnit.MILLISECONDS.toNanos(tickIntervalMillis) * readRoundRetryTicks;
     this.thread = new Thread(this::run, "raft-loop");
     this.thread.setDaemon(true);
   }
@@ -191,6 +199,47 @@ public final class RaftLoop implements AutoCloseable {
     });
   }
 
+  /**
+   * If this member leads a cluster of several voters, hands leadership to the most up-to-date
+   * active follower and waits (bounded) until it has taken over, as etcd does on a graceful
+   * stop: the cluster then never waits an election timeout for a member that left on purpose.
+   */
+  public void transferLeadershipBeforeStop(long timeoutMillis) {
+    if (!isLeader()) {
+      return;
+    }
+    CompletableFuture<Long> chosen = new CompletableFuture<>();
+    submit(n -> {
+      RaftStatus status = n.status();
+      long best = 0;
+      long bestMatch = -1;
+      for (Map.Entry<Long, PeerProgress> e : status.progress().entrySet()) {
+        PeerProgress p = e.getValue();
+        if (e.getKey() != localId && !p.learner() && p.recentActive() && p.match() > bestMatch) {
+          best = e.getKey();
+          bestMatch = p.match();
+        }
+      }
+      if (best != 0) {
+        n.transferLeadership(best);
+      }
+      chosen.complete(best);
+    });
+    try {
+      long transferee = chosen.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      if (transferee == 0) {
+        return;
+      }
+      log.info("transferring leadership to {} before stopping", Long.toHexString(transferee));
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+      while (leaderId != transferee && System.nanoTime() - deadline < 0) {
+        Thread.sleep(10);
+      }
+    } catch (Exception e) {
+      log.warn("leadership transfer before stopping did not finish: {}", e.toString());
+    }
+  }
+
   public long leaderId() {
     return leaderId;
   }
@@ -243,10 +292,13 @@ public final class RaftLoop implements AutoCloseable {
           proposeBatch(proposals);
           proposals.clear();
         }
-        if (!readsWaiting.isEmpty() && readsInFlight.isEmpty()) {
+        long now = System.nanoTime();
+        if (!readsInFlight.isEmpty() && now - readRoundStartedNanos > readRoundRetryNanos) {
+          retryReadRounds();
+        }
+        if (!readsWaiting.isEmpty() && readsInFlight.isEmpty() && leaderId != 0) {
           startReadRound();
         }
-        long now = System.nanoTime();
         if (now - nextTickNanos >= 0) {
           node.tick();
           // Ticks are not caught up after a stall: a burst of ticks would fire elections at once.
@@ -294,7 +346,19 @@ public final class RaftLoop implements AutoCloseable {
     }
   }
 
+  /**
+   * Puts reads whose ReadIndex round may never be answered (sent while there was no leader, or
+   * to a leader that has since changed, or lost on the way) back in line for a new round.
+   */
+  private void retryReadRounds() {
+    for (List<ReadRequest> batch : readsInFlight.values()) {
+      readsWaiting.addAll(batch);
+    }
+    readsInFlight.clear();
+  }
+
   private void startReadRound() {
+    readRoundStartedNanos = System.nanoTime();
     ByteString ctx = ByteString.copyFromUtf8(Long.toString(++readRounds));
     readsInFlight.put(ctx, new ArrayList<>(readsWaiting));
     readsWaiting.clear();
@@ -312,9 +376,7 @@ public final class RaftLoop implements AutoCloseable {
       }
       if (previousLeader != leaderId) {
         log.info("raft leader changed: {} -> {}", Long.toHexString(previousLeader), Long.toHexString(leaderId));
-        if (leaderId == 0) {
-          failReadsInFlight();
-        }
+        retryReadRounds();
       }
     }
     if (rd.hardState() != null) {
@@ -353,7 +415,7 @@ public final class RaftLoop implements AutoCloseable {
       commits.committed(rd.committedEntries());
     }
     node.advance(rd);
-    if (!readsWaiting.isEmpty() && readsInFlight.isEmpty()) {
+    if (!readsWaiting.isEmpty() && readsInFlight.isEmpty() && leaderId != 0) {
       startReadRound();
     }
   }

@@ -1,0 +1,49 @@
+package io.strata.server.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.strata.api.etcdserverpb.LeaseGrantRequest;
+import io.strata.api.etcdserverpb.PutRequest;
+import io.strata.api.etcdserverpb.RangeRequest;
+import io.strata.api.etcdserverpb.RangeResponse;
+import io.strata.api.serverpb.InternalRequest;
+import io.strata.lease.Lessor;
+import io.strata.lease.LessorOptions;
+import io.strata.mvcc.MvccOptions;
+import io.strata.mvcc.MvccStore;
+import org.junit.jupiter.api.Test;
+
+class StateSnapshotTest {
+  @Test
+  void snapshotRestoresEveryKeyTheConsistentIndexAndTheLeases() throws Exception {
+    Lessor[] lessorRef = new Lessor[1];
+    MvccOptions options = new MvccOptions(1024, id -> lessorRef[0].exists(id));
+    Lessor lessor = new Lessor(LessorOptions.defaults());
+    lessorRef[0] = lessor;
+    try (MvccStore store = MvccStore.open(options)) {
+      StateMachine state = new StateMachine(store, lessor, options, rev -> { }, () -> 0L, (a, b) -> { });
+      state.apply(InternalRequest.newBuilder().setLeaseGrant(LeaseGrantRequest.newBuilder().setID(7).setTTL(60)).build());
+      for (int i = 0; i < 300; i++) {
+        state.apply(InternalRequest.newBuilder().setPut(PutRequest.newBuilder()
+            .setKey(ByteString.copyFromUtf8(String.format("/snap/w%d/%06d", i % 4, i)))
+            .setValue(ByteString.copyFromUtf8("v" + i))
+            .setLease(i % 10 == 0 ? 7 : 0)).build());
+        store.setConsistentIndex(i + 2);
+      }
+      ByteString.Output out = ByteString.newOutput();
+      StateSnapshot.write(store, lessor, out);
+
+      Lessor restoredLessor = new Lessor(LessorOptions.defaults());
+      try (MvccStore restored = StateSnapshot.read(out.toByteString().newInput(), options, restoredLessor, 0L)) {
+        RangeResponse all = restored.range(RangeRequest.newBuilder()
+            .setKey(ByteString.copyFromUtf8("/snap/")).setRangeEnd(ByteString.copyFromUtf8("/snap0")).build());
+        assertThat(all.getCount()).isEqualTo(300);
+        assertThat(restored.currentRevision()).isEqualTo(store.currentRevision());
+        assertThat(restored.consistentIndex()).isEqualTo(301);
+        assertThat(restoredLessor.exists(7)).isTrue();
+        assertThat(restored.keysWithLease(7)).hasSize(30);
+      }
+    }
+  }
+}
