@@ -10,10 +10,13 @@ import java.util.List;
  * exactly when the key is currently deleted. For example, put@2, put@4, delete@6, put@8 gives
  * {@code [{2, 4, 6(t)}, {8}]}, and after a further delete@9 {@code [{2, 4, 6(t)}, {8, 9(t)}, {}]}.
  *
- * <p>Compaction at revision R keeps, in the generation alive at R, the last revision at or
- * before R and everything after it, and drops older generations whole. A generation whose
- * tombstone is at or before R is gone entirely, so a key deleted at or before R whose last
- * generation is empty disappears from the index.
+ * <p>Compaction at revision R keeps everything after R, the key's value at R when it is alive
+ * then, and every tombstone at exactly R, so that history read from R still reports the
+ * deletes made at R (as etcd 3.5 does since it stopped dropping them). It drops the rest: a
+ * generation whose tombstone is before R goes whole, and a put at R that a later change of the
+ * key in the same revision replaced goes too. A generation left with only its tombstone at R
+ * reads as deleted, like an empty one; the next compaction above R removes it, and a key left
+ * with no history at all disappears from the index.
  */
 final class KeyIndex {
   private final ByteString key;
@@ -84,6 +87,21 @@ final class KeyIndex {
   }
 
   /**
+   * Records a tombstone read back from a snapshot. Unlike a delete, it may come first in the
+   * key's stored history: compaction keeps the tombstones at the compacted revision after
+   * dropping the puts before them, so the key is then rebuilt as a tombstone-only generation.
+   */
+  void restoreTombstone(Revision rev) {
+    checkAfterLast(rev);
+    if (isLive()) {
+      current().appendTombstone(rev);
+    } else {
+      current().put(rev, 0);
+    }
+    generations.add(new Generation());
+  }
+
+  /**
    * Takes back the change at {@code rev}, which must be the key's last one: the way a
    * transaction that fails half-way leaves the index as it found it.
    */
@@ -146,31 +164,60 @@ final class KeyIndex {
   }
 
   /**
-   * Removes the history that compaction at {@code atMain} makes unreachable and collects the
-   * removed revisions into {@code removed}.
+   * Removes the history that compaction at {@code atMain} drops (see the class comment) and
+   * collects the removed revisions into {@code removed}.
    */
   void compact(long atMain, List<Revision> removed) {
-    int genIdx = 0;
-    // Skip whole generations that ended at or before atMain; the last one never ends.
-    while (genIdx < generations.size() - 1 && generations.get(genIdx).last().main() <= atMain) {
-      genIdx++;
-    }
-    for (int i = 0; i < genIdx; i++) {
-      removed.addAll(generations.get(i).revisions());
-    }
-    Generation g = generations.get(genIdx);
-    if (!g.isEmpty()) {
-      int keepFrom = g.lastIndexAtOrBefore(atMain);
-      if (keepFrom > 0) {
-        g.dropFirst(keepFrom, removed);
+    Revision valueAtCompaction = valueRevisionAt(atMain);
+    int last = generations.size() - 1;
+    for (int gi = 0; gi <= last; gi++) {
+      Generation g = generations.get(gi);
+      int drop = 0;
+      while (drop < g.size()) {
+        Revision r = g.get(drop);
+        boolean tombstone = gi != last && drop == g.size() - 1;
+        boolean keep = r.main() > atMain || r.equals(valueAtCompaction)
+            || (tombstone && r.main() == atMain);
+        if (keep) {
+          break;
+        }
+        drop++;
+      }
+      // Only a head of the generation may go: the first kept revision is the newest one at or
+      // before the compaction, so everything behind it is newer than the compaction.
+      Invariants.check(drop + 1 >= g.size() || g.get(drop + 1).main() > atMain,
+          "compaction at %d keeps %s of key %s but not all before it", atMain,
+          drop < g.size() ? g.get(drop) : null, key.toStringUtf8());
+      if (drop > 0) {
+        g.dropFirst(drop, removed);
       }
     }
-    generations.subList(0, genIdx).clear();
+    // The last generation keeps its newest revision if it has any, so only older ones empty.
+    generations.subList(0, last).removeIf(Generation::isEmpty);
+  }
+
+  /** The put that is the key's value at {@code atMain}, or null when it is deleted then. */
+  private Revision valueRevisionAt(long atMain) {
+    Found found = get(atMain);
+    return found == null ? null : found.modified();
+  }
+
+  /** Whether {@code rev} is still part of the key's recorded history. */
+  boolean contains(Revision rev) {
+    for (Generation g : generations) {
+      if (!g.isEmpty() && g.get(0).compareTo(rev) <= 0 && rev.compareTo(g.last()) <= 0) {
+        return g.revisions().contains(rev);
+      }
+    }
+    return false;
   }
 
   /**
-   * The revision compaction at {@code atMain} would keep as the key's state at that point, or
-   * null when it would keep none (the key is deleted or not yet created then).
+   * The revision that counts as the key's state at {@code atMain} when hashing history that
+   * compaction at {@code atMain} would trim: the key's value then, or null when it is deleted
+   * or not yet created then. A tombstone at {@code atMain} never counts, although compaction
+   * keeps it for history: etcd's hash leaves it out too, so that hashes of the same history
+   * agree whatever compaction rules the member ran.
    */
   Revision keptAt(long atMain) {
     int genIdx = 0;

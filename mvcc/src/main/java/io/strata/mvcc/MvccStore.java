@@ -212,8 +212,11 @@ public final class MvccStore implements AutoCloseable {
    * stopping after the revision in which {@code maxEvents} is reached, so that a revision's
    * events are never split, or after {@value RevisionStore#MAX_SCANNED_REVISIONS} revisions, so
    * that a long catch-up does not hold writes back; continue from
-   * {@link EventBatch#nextRevision()}. {@code prev_kv} is filled when asked for and still in
-   * history.
+   * {@link EventBatch#nextRevision()}. History from exactly the compacted revision holds that
+   * revision's events, deletes included (as etcd 3.5 keeps them), but for the puts that the
+   * same revision replaced. {@code prev_kv} is filled when asked for and still in history,
+   * never for events at the compacted revision, whose previous revision is compacted: etcd
+   * then sends the event without it.
    *
    * @throws KvException COMPACTED when {@code fromRev} is below the compacted revision
    */

@@ -17,7 +17,9 @@ import java.util.List;
  * <p>Sorting: ascending by key is the store's own order, so it is skipped; a sort target other
  * than KEY with order NONE means ascending; but the fetch size looks only at the order asked
  * for, so NONE with another target sorts just the first {@code limit + 1} keys (etcd's
- * behaviour, kept on purpose). Ties sort stably, in key order, so every member answers alike.
+ * behaviour, kept on purpose). An order other than NONE, ASCEND and DESCEND fetches every key
+ * and sorts nothing, as in etcd 3.5. Ties sort stably, in key order, so every member answers
+ * alike.
  */
 final class RangeOp {
   private RangeOp() {}

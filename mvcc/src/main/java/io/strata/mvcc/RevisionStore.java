@@ -112,8 +112,9 @@ final class RevisionStore implements AutoCloseable {
   }
 
   /**
-   * Forgets the history below {@code rev} except the latest version of every key alive at
-   * {@code rev}, in the index, and returns the revisions to delete from the map, which
+   * Forgets, in the index, the history that compaction at {@code rev} drops (the history below
+   * {@code rev} except the value of every key alive at {@code rev}; at {@code rev} itself only
+   * the puts that a later change of the same key replaced within it), and returns the revisions to delete from the map, which
    * {@link #dropRevisions} does afterwards. The caller has checked
    * {@code compactMainRev < rev <= currentRev}.
    */
@@ -135,8 +136,8 @@ final class RevisionStore implements AutoCloseable {
 
   /**
    * Deletes revisions that the index no longer reaches. Readers may run meanwhile: no read at
-   * or above the compacted revision looks for them, and history reads skip the only ones at
-   * the compacted revision itself, its tombstones.
+   * or above the compacted revision looks for them, and history reads at the compacted
+   * revision itself ask the index whether a record there survived.
    */
   void dropRevisions(List<Revision> removed) {
     for (Revision r : removed) {
@@ -169,8 +170,8 @@ final class RevisionStore implements AutoCloseable {
         }
         StoredRecord record = StoredRecord.decode(bytes);
         if (boundary && !survivesCompaction(record, new Revision(main, sub))) {
-          // Compaction deletes the tombstones at its revision, and puts deleted within that
-          // same revision; the map may still hold some of them while they are being dropped.
+          // Compaction deletes the puts at its revision that the same revision replaced; the
+          // map may still hold some of them while they are being dropped.
           continue;
         }
         if (!range.contains(record.kv().getKey())) {
@@ -193,12 +194,8 @@ final class RevisionStore implements AutoCloseable {
 
   /** Whether the index still reaches {@code rev}, which holds {@code record}. */
   private boolean survivesCompaction(StoredRecord record, Revision rev) {
-    if (record.tombstone()) {
-      return false;
-    }
     KeyIndex ki = index.get(record.kv().getKey());
-    KeyIndex.Found found = ki == null ? null : ki.get(rev.main());
-    return found != null && found.modified().equals(rev);
+    return ki != null && ki.contains(rev);
   }
 
   @Override

@@ -127,7 +127,7 @@ final class SnapshotFormat {
     KeyIndex ki = store.index.getOrCreate(record.kv().getKey());
     try {
       if (record.tombstone()) {
-        ki.tombstone(rev);
+        ki.restoreTombstone(rev);
       } else {
         ki.restorePut(rev, record.kv().getCreateRevision(), record.kv().getVersion());
       }

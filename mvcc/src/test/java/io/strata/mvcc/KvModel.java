@@ -115,15 +115,20 @@ final class KvModel {
     if (order == RangeRequest.SortOrder.NONE && r.getSortTarget() != RangeRequest.SortTarget.KEY) {
       order = RangeRequest.SortOrder.ASCEND;
     }
+    // An order etcd does not know sorts nothing; a target it does not know never gets here
+    // with a known order, the validator refuses that.
     Comparator<KeyValue> cmp = switch (r.getSortTarget()) {
       case KEY -> Comparator.comparing(KeyValue::getKey, ORDER);
       case VERSION -> Comparator.comparingLong(KeyValue::getVersion);
       case CREATE -> Comparator.comparingLong(KeyValue::getCreateRevision);
       case MOD -> Comparator.comparingLong(KeyValue::getModRevision);
       case VALUE -> Comparator.comparing(KeyValue::getValue, ORDER);
-      default -> throw new IllegalArgumentException();
+      default -> null;
     };
-    if (order == RangeRequest.SortOrder.ASCEND) {
+    if (cmp == null) {
+      Invariants.check(order == RangeRequest.SortOrder.UNRECOGNIZED,
+          "unknown sort target %d with order %s", r.getSortTargetValue(), order);
+    } else if (order == RangeRequest.SortOrder.ASCEND) {
       kvs.sort(cmp);
     } else if (order == RangeRequest.SortOrder.DESCEND) {
       kvs.sort(cmp.reversed());
@@ -372,12 +377,13 @@ final class KvModel {
   }
 
   /**
-   * Whether compaction keeps an event at the compacted revision: only a put whose key is still
-   * alive at that revision with that very put (not one deleted later in the same revision).
+   * Whether compaction keeps an event at the compacted revision: every delete (etcd 3.5 keeps
+   * the tombstones at the compacted revision), and a put only when its key is still alive at
+   * that revision with that very put (not one replaced later in the same revision).
    */
   private boolean survivesCompaction(Event e) {
     if (e.getType() == Event.EventType.DELETE) {
-      return false;
+      return true;
     }
     KeyValue atCompaction = state(compacted).get(e.getKv().getKey());
     return atCompaction != null && atCompaction.equals(e.getKv());

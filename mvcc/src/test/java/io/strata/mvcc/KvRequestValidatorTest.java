@@ -14,6 +14,7 @@ import io.strata.api.etcdserverpb.PutRequest;
 import io.strata.api.etcdserverpb.RangeRequest;
 import io.strata.api.etcdserverpb.RequestOp;
 import io.strata.api.etcdserverpb.TxnRequest;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class KvRequestValidatorTest {
@@ -38,11 +39,29 @@ class KvRequestValidatorTest {
   }
 
   @Test
-  void unknownSortOptionsAreRefused() {
-    refused(() -> KvRequestValidator.checkRange(get("a").toBuilder().setSortOrderValue(9)
-        .build()), KvError.INVALID_SORT_OPTION);
-    refused(() -> KvRequestValidator.checkRange(get("a").toBuilder().setSortTargetValue(9)
-        .build()), KvError.INVALID_SORT_OPTION);
+  void unknownSortOrderIsAcceptedWhateverTheTarget() {
+    RangeRequest seenInEtcd = RangeRequest.newBuilder().setKey(bs("a/b/1")).setSortOrderValue(4)
+        .setSortTarget(RangeRequest.SortTarget.MOD).setKeysOnly(true).setCountOnly(true)
+        .setMaxModRevision(7).build();
+    assertThatCode(() -> KvRequestValidator.checkRange(seenInEtcd)).doesNotThrowAnyException();
+    assertThatCode(() -> KvRequestValidator.checkRange(get("a").toBuilder().setSortOrderValue(-1)
+        .build())).doesNotThrowAnyException();
+    assertThatCode(() -> KvRequestValidator.checkRange(get("a").toBuilder().setSortOrderValue(9)
+        .setSortTargetValue(9).build())).doesNotThrowAnyException();
+    TxnRequest txn = TxnRequest.newBuilder().addSuccess(op(seenInEtcd))
+        .addFailure(op(seenInEtcd)).build();
+    assertThatCode(() -> KvRequestValidator.checkTxn(txn, 128)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void unknownSortTargetWithAKnownOrderIsRefused() {
+    for (RangeRequest.SortOrder order : List.of(RangeRequest.SortOrder.NONE,
+        RangeRequest.SortOrder.ASCEND, RangeRequest.SortOrder.DESCEND)) {
+      RangeRequest r = get("a").toBuilder().setSortOrder(order).setSortTargetValue(9).build();
+      refused(() -> KvRequestValidator.checkRange(r), KvError.INVALID_SORT_OPTION);
+      refused(() -> KvRequestValidator.checkTxn(TxnRequest.newBuilder().addSuccess(op(r)).build(),
+          128), KvError.INVALID_SORT_OPTION);
+    }
   }
 
   @Test

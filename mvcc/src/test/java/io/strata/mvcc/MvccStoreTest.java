@@ -22,6 +22,9 @@ import io.strata.api.etcdserverpb.TxnRequest;
 import io.strata.api.etcdserverpb.TxnResponse;
 import io.strata.api.mvccpb.Event;
 import io.strata.api.mvccpb.KeyValue;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -282,15 +285,134 @@ class MvccStoreTest {
   }
 
   @Test
-  void compactionDropsKeysDeletedAtOrBeforeIt() {
+  void compactionDropsKeysDeletedBeforeIt() {
     store.put(put("a", "1"));
     store.deleteRange(delete("a"));
+    store.put(put("b", "1"));
     long before = store.sizeInUseBytes();
-    store.compact(compactAt(store.currentRevision()));
+    store.compact(compactAt(4));
     assertThat(store.sizeInUseBytes()).isLessThan(before);
-    assertThat(store.eventsSince(3, 3, bs("a"), ByteString.EMPTY, 10, true).events()).isEmpty();
+    assertThat(store.eventsSince(4, 4, bs("a"), ByteString.EMPTY, 10, true).events()).isEmpty();
     store.put(put("a", "2"));
     assertThat(only(get("a")).getVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void watchFromCompactedRevisionStillSeesDeleteAtThatRevision() throws IOException {
+    store.put(put("k", "v"));
+    store.deleteRange(delete("k"));
+    store.compact(compactAt(3));
+    Event delete = Event.newBuilder().setType(Event.EventType.DELETE)
+        .setKv(KeyValue.newBuilder().setKey(bs("k")).setModRevision(3)).build();
+    // The revision before the delete is compacted, so there is no prev_kv even when asked for.
+    assertThat(store.eventsSince(3, 10, bs("k"), ByteString.EMPTY, 10, true).events())
+        .containsExactly(delete);
+    assertThat(store.eventsSince(3, 10, bs("k"), ByteString.EMPTY, 10, false).events())
+        .containsExactly(delete);
+    RangeRequest atCompaction = get("k").toBuilder().setRevision(3).build();
+    assertThat(store.range(atCompaction).getKvsList()).isEmpty();
+    assertThat(store.range(atCompaction.toBuilder().setCountOnly(true).build()).getCount())
+        .isZero();
+
+    try (MvccStore restored = snapshotAndRestore(store)) {
+      assertThat(restored.eventsSince(3, 10, bs("k"), ByteString.EMPTY, 10, true).events())
+          .containsExactly(delete);
+      assertThat(restored.range(atCompaction).getKvsList()).isEmpty();
+      // The tombstone lives until the next compaction, which drops the key for good.
+      restored.put(put("k", "w"));
+      long before = restored.sizeInUseBytes();
+      restored.compact(compactAt(4));
+      assertThat(restored.sizeInUseBytes()).isLessThan(before);
+      assertThat(restored.eventsSince(4, 10, bs("k"), ByteString.EMPTY, 10, true).events())
+          .extracting(Event::getType).containsExactly(Event.EventType.PUT);
+      assertThat(restored.range(get("k")).getKvs(0).getVersion()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void compactionAtRevisionThatDeletedAndRecreatedAKeyKeepsBothEvents() throws IOException {
+    store.put(put("b", "1"));
+    // A delete ending at "\0" passes the overlap check, so the put may re-create a key it
+    // deleted in the same revision.
+    TxnRequest deleteAllThenPut = TxnRequest.newBuilder()
+        .addSuccess(op(DeleteRangeRequest.newBuilder().setKey(bs("a"))
+            .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build()))
+        .addSuccess(op(put("b", "2"))).build();
+    KvRequestValidator.checkTxn(deleteAllThenPut, 128);
+    store.txn(deleteAllThenPut);
+    store.compact(compactAt(3));
+    assertThat(store.eventsSince(3, 3, bs("b"), ByteString.EMPTY, 10, true).events())
+        .extracting(Event::getType)
+        .containsExactly(Event.EventType.DELETE, Event.EventType.PUT);
+    KeyValue b = only(get("b").toBuilder().setRevision(3).build());
+    assertThat(b.getValue()).isEqualTo(bs("2"));
+    assertThat(b.getVersion()).isEqualTo(1);
+    try (MvccStore restored = snapshotAndRestore(store)) {
+      assertThat(restored.eventsSince(3, 3, bs("b"), ByteString.EMPTY, 10, true).events())
+          .isEqualTo(store.eventsSince(3, 3, bs("b"), ByteString.EMPTY, 10, true).events());
+      assertThat(restored.range(get("b")).getKvsList()).containsExactly(b);
+    }
+  }
+
+  @Test
+  void compactionAtRevisionDropsPutsThatTheSameRevisionDeleted() {
+    // Nested transactions may put a key and then delete it; the check looks only the other way.
+    TxnRequest putThenDelete = TxnRequest.newBuilder()
+        .addSuccess(nested(TxnRequest.newBuilder().addSuccess(op(put("a", "1"))).build()))
+        .addSuccess(nested(TxnRequest.newBuilder().addSuccess(op(delete("a"))).build()))
+        .build();
+    KvRequestValidator.checkTxn(putThenDelete, 128);
+    store.txn(putThenDelete);
+    assertThat(store.eventsSince(2, 2, bs("a"), ByteString.EMPTY, 10, false).events())
+        .extracting(Event::getType)
+        .containsExactly(Event.EventType.PUT, Event.EventType.DELETE);
+    store.compact(compactAt(2));
+    assertThat(store.eventsSince(2, 2, bs("a"), ByteString.EMPTY, 10, false).events())
+        .extracting(Event::getType).containsExactly(Event.EventType.DELETE);
+  }
+
+  @Test
+  void unknownSortOrderFetchesEverythingAndSortsNothing() {
+    store.put(put("a/b/1", "x"));
+    store.put(put("a/b/1", "y"));
+    store.put(put("a/a", "1"));
+    store.put(put("a/c", "1"));
+    RangeRequest seen = RangeRequest.newBuilder().setKey(bs("a/b/1")).setSortOrderValue(4)
+        .setSortTarget(RangeRequest.SortTarget.MOD).setKeysOnly(true).setCountOnly(true)
+        .setMaxModRevision(7).build();
+    KvRequestValidator.checkRange(seen);
+    RangeResponse resp = store.range(seen);
+    assertThat(resp.getCount()).isEqualTo(1);
+    assertThat(resp.getKvsList()).isEmpty();
+
+    RangeRequest descendingByModLooking = prefix("a/").toBuilder().setSortOrderValue(4)
+        .setSortTarget(RangeRequest.SortTarget.MOD).setLimit(2).build();
+    KvRequestValidator.checkRange(descendingByModLooking);
+    resp = store.range(descendingByModLooking);
+    assertThat(resp.getKvsList()).extracting(kv -> kv.getKey().toStringUtf8())
+        .containsExactly("a/a", "a/b/1");
+    assertThat(resp.getMore()).isTrue();
+    assertThat(resp.getCount()).isEqualTo(3);
+
+    TxnRequest txn = TxnRequest.newBuilder().addSuccess(op(seen))
+        .addSuccess(op(descendingByModLooking.toBuilder().setSortTargetValue(9).build()))
+        .addSuccess(op(put("a/d", "1"))).build();
+    KvRequestValidator.checkTxn(txn, 128);
+    TxnResponse done = store.txn(txn);
+    assertThat(done.getSucceeded()).isTrue();
+    assertThat(done.getResponses(0).getResponseRange().getCount()).isEqualTo(1);
+    assertThat(done.getResponses(1).getResponseRange().getKvsList())
+        .extracting(kv -> kv.getKey().toStringUtf8()).containsExactly("a/a", "a/b/1");
+  }
+
+  private static RequestOp nested(TxnRequest t) {
+    return RequestOp.newBuilder().setRequestTxn(t).build();
+  }
+
+  private static MvccStore snapshotAndRestore(MvccStore from) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    from.writeSnapshot(out);
+    return MvccStore.restore(StoreFixture.options(), new ByteArrayInputStream(out.toByteArray()));
   }
 
   @Test
