@@ -13,7 +13,9 @@ import io.strata.server.grpc.LeaseService;
 import io.strata.server.grpc.MaintenanceService;
 import io.strata.server.lock.ElectionService;
 import io.strata.server.lock.LockService;
+import io.strata.server.member.LearnerRequestGate;
 import io.strata.server.member.LocalMember;
+import io.strata.server.member.RequireLeaderInterceptor;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
@@ -26,6 +28,8 @@ import java.util.List;
 final class ClientServer implements AutoCloseable {
   /** etcd lets a gRPC message exceed --max-request-bytes by this much, for the envelope. */
   static final int grpcOverheadBytes = 512 * 1024;
+  /** How long a follower waits for the leader to answer a relayed lease call. */
+  static final java.time.Duration leaseForwardTimeout = java.time.Duration.ofSeconds(5);
 
   private final Server server;
   private final LockService locks;
@@ -38,11 +42,12 @@ final class ClientServer implements AutoCloseable {
         .addService(new KvService(member, maxTxnOps))
         .addService(new MaintenanceService(member))
         .addService(new ClusterService(member))
-        .addService(new LeaseService(member))
+        .addService(new LeaseService(member, leaseForwardTimeout))
         .addService(member.watches().service())
         .addService(locks)
         .addService(elections)
         .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, maxRequestBytes + grpcOverheadBytes))
+        .intercept(new RequireLeaderInterceptor(member), new LearnerRequestGate(member))
         .build();
     ServerBuilder sb = Server.builder();
     for (URI url : listenClientUrls) {

@@ -44,7 +44,13 @@ final class StrataServer implements AutoCloseable {
           .addKeyValue("address", url.getHost() + ":" + url.getPort())
           .log("ready to serve client requests");
     }
-    return new StrataServer(member, clients, leaseExpiry);
+    StrataServer server = new StrataServer(member, clients, leaseExpiry);
+    member.removedFromCluster().thenRun(() -> {
+      // etcd exits cleanly once it learns it was removed: it can never rejoin under this id.
+      server.close();
+      System.exit(0);
+    });
+    return server;
   }
 
   static MemberOptions memberOptions(ServerConfig config) {

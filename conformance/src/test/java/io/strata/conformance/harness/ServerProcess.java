@@ -43,10 +43,14 @@ public final class ServerProcess implements AutoCloseable {
     private final Path logFile;
     private final int clientPort;
     private final int peerPort;
+    /** The peer port the others are told to use; a proxy's port when the test cuts peer links. */
+    private final int advertisedPeerPort;
     private final String initialCluster;
     private final String clusterToken;
     /** Flags after the common ones, for tests that tune the server (both kinds take them). */
     private final List<String> extraFlags;
+    /** "new" for the founding members; "existing" for a member that joins a running cluster. */
+    private final String initialClusterState;
     private Process process;
     private long logOffsetAtLaunch;
 
@@ -57,12 +61,26 @@ public final class ServerProcess implements AutoCloseable {
 
     ServerProcess(ServerKind kind, String name, Path dataDir, Path logFile, int clientPort, int peerPort,
             String initialCluster, String clusterToken, List<String> extraFlags) {
+        this(kind, name, dataDir, logFile, clientPort, peerPort, peerPort, initialCluster, clusterToken, extraFlags);
+    }
+
+    ServerProcess(ServerKind kind, String name, Path dataDir, Path logFile, int clientPort, int peerPort,
+            int advertisedPeerPort, String initialCluster, String clusterToken, List<String> extraFlags) {
+        this(kind, name, dataDir, logFile, clientPort, peerPort, advertisedPeerPort, initialCluster, clusterToken,
+                extraFlags, "new");
+    }
+
+    ServerProcess(ServerKind kind, String name, Path dataDir, Path logFile, int clientPort, int peerPort,
+            int advertisedPeerPort, String initialCluster, String clusterToken, List<String> extraFlags,
+            String initialClusterState) {
+        this.initialClusterState = initialClusterState;
         this.kind = kind;
         this.name = name;
         this.dataDir = dataDir;
         this.logFile = logFile;
         this.clientPort = clientPort;
         this.peerPort = peerPort;
+        this.advertisedPeerPort = advertisedPeerPort;
         this.initialCluster = initialCluster;
         this.clusterToken = clusterToken;
         this.extraFlags = List.copyOf(extraFlags);
@@ -82,6 +100,19 @@ public final class ServerProcess implements AutoCloseable {
 
     public String peerUrl() {
         return "http://127.0.0.1:" + peerPort;
+    }
+
+    /** The peer URL in the cluster's membership: {@link #peerUrl} unless peers go through a proxy. */
+    public String advertisedPeerUrl() {
+        return "http://127.0.0.1:" + advertisedPeerPort;
+    }
+
+    String clusterToken() {
+        return clusterToken;
+    }
+
+    List<String> extraFlags() {
+        return extraFlags;
     }
 
     public Path dataDir() {
@@ -112,9 +143,9 @@ public final class ServerProcess implements AutoCloseable {
         command.add("--listen-client-urls=" + clientUrl());
         command.add("--advertise-client-urls=" + clientUrl());
         command.add("--listen-peer-urls=" + peerUrl());
-        command.add("--initial-advertise-peer-urls=" + peerUrl());
+        command.add("--initial-advertise-peer-urls=" + advertisedPeerUrl());
         command.add("--initial-cluster=" + initialCluster);
-        command.add("--initial-cluster-state=new");
+        command.add("--initial-cluster-state=" + initialClusterState);
         command.add("--initial-cluster-token=" + clusterToken);
         command.addAll(extraFlags);
         return command;

@@ -6,13 +6,19 @@ import io.strata.api.serverpb.InternalRequest;
 import io.strata.lease.LeaseException;
 import io.strata.mvcc.KvException;
 import io.strata.mvcc.MvccStore;
+import io.strata.api.serverpb.MemberChange;
+import io.strata.raft.proto.ConfChange;
+import io.strata.raft.proto.ConfChangeType;
 import io.strata.raft.proto.Entry;
 import io.strata.raft.proto.EntryType;
 import io.strata.raft.proto.Snapshot;
+import io.strata.server.cluster.ClusterMembers;
+import io.strata.server.raftnode.EtcdServerException;
 import io.strata.server.raftnode.RaftLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -55,6 +61,16 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     void snapshotTaken(long index, ByteString data);
   }
 
+  /** Hands an accepted membership change to the Raft core and waits until it took effect. */
+  public interface ConfChangeSink {
+    void applyToRaft(ConfChange change) throws Exception;
+  }
+
+  private ConfChangeSink confChanges = change -> { };
+  /** Set when a member was added: the next snapshot is taken at once (see RaftLoop#snapshotTaken). */
+  private boolean snapshotNow;
+  private boolean snapshotRequired;
+
   public ApplyLoop(StateMachine state, long localMemberId, PendingRequests pending, long snapshotCountEntries, SnapshotSink snapshotSink) {
     this.state = state;
     this.store = state.store();
@@ -70,6 +86,19 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
 
   public void start() {
     thread.start();
+  }
+
+  /** Set before {@link #start}. */
+  public void setConfChangeSink(ConfChangeSink sink) {
+    this.confChanges = sink;
+  }
+
+  /**
+   * Set before {@link #start} on a member that joined a running cluster and has no snapshot
+   * yet: its log alone would miss the founding members, so it must begin with a snapshot.
+   */
+  public void requireSnapshotFirst() {
+    this.snapshotRequired = true;
   }
 
   @Override
@@ -108,7 +137,12 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
       while (running) {
         Object item = queue.take();
         long applied;
+        if (snapshotRequired && !(item instanceof Snapshot)) {
+          throw new IllegalStateException("this member joined a running cluster but was sent log entries before a "
+              + "snapshot; the leader's log must be compacted for it to start (remove its data directory and retry)");
+        }
         if (item instanceof Snapshot snapshot) {
+          snapshotRequired = false;
           state.install(snapshot.getData());
           store = state.store();
           applied = snapshot.getMetadata().getIndex();
@@ -131,6 +165,10 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Throwable t) {
+      if (!running) {
+        // Stopping: a membership change waiting on the raft thread that already stopped.
+        return;
+      }
       // A state machine that failed half-way through an entry cannot be trusted to go on;
       // the WAL still holds every entry, so a restart rebuilds it.
       log.error("apply loop failed; stopping", t);
@@ -144,8 +182,55 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     }
     if (entry.getType() == EntryType.ENTRY_NORMAL && !entry.getData().isEmpty()) {
       applyRequest(entry);
+    } else if (entry.getType() == EntryType.ENTRY_CONF_CHANGE) {
+      applyConfChange(entry);
     }
     store.setConsistentIndex(entry.getIndex());
+  }
+
+  /**
+   * Validates a membership change against the replicated membership and, if it holds, applies
+   * it to the Raft core (waiting for it) and to the membership. A change that fails validation
+   * is applied nowhere, so every member stays with the same membership; its proposer gets the
+   * failure.
+   */
+  private void applyConfChange(Entry entry) {
+    ConfChange cc;
+    MemberChange change;
+    try {
+      cc = ConfChange.parseFrom(entry.getData());
+      change = cc.getContext().isEmpty() ? MemberChange.getDefaultInstance() : MemberChange.parseFrom(cc.getContext());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("committed entry " + entry.getIndex() + " is not a conf change", e);
+    }
+    ClusterMembers members = state.members();
+    Object result;
+    Optional<EtcdServerException> invalid = members == null ? Optional.empty() : members.validate(cc, change);
+    if (invalid.isPresent()) {
+      result = invalid.get();
+      log.info("refused membership change {} of member {} at index {}: {}", cc.getType(),
+          Long.toHexString(cc.getNodeId()), entry.getIndex(), invalid.get().getMessage());
+    } else {
+      try {
+        confChanges.applyToRaft(cc);
+      } catch (Exception e) {
+        throw new IllegalStateException("the raft core did not take membership change at index " + entry.getIndex(), e);
+      }
+      if (members != null) {
+        members.apply(cc, change);
+        result = members.members();
+      } else {
+        result = List.of();
+      }
+      boolean added = (cc.getType() == ConfChangeType.ADD_NODE || cc.getType() == ConfChangeType.ADD_LEARNER_NODE)
+          && !change.getIsPromote();
+      snapshotNow |= added;
+      log.info("applied membership change {} of member {} at index {}", cc.getType(), Long.toHexString(cc.getNodeId()),
+          entry.getIndex());
+    }
+    if (change.getOriginMemberId() == localMemberId && change.getRequestId() != 0) {
+      pending.complete(change.getRequestId(), result);
+    }
   }
 
   private void applyRequest(Entry entry) {
@@ -182,12 +267,14 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
 
   private void maybeSnapshot() {
     long applied = appliedIndex;
-    if (snapshotCountEntries <= 0 || applied - lastSnapshotIndex < snapshotCountEntries) {
+    boolean due = snapshotCountEntries > 0 && applied - lastSnapshotIndex >= snapshotCountEntries;
+    if (!due && !snapshotNow) {
       return;
     }
+    snapshotNow = false;
     ByteString.Output out = ByteString.newOutput();
     try {
-      StateSnapshot.write(store, state.lessor(), out);
+      StateSnapshot.write(store, state.lessor(), state.members(), out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -15,6 +15,7 @@ import io.strata.lease.Lease;
 import io.strata.lease.Lessor;
 import io.strata.mvcc.MvccOptions;
 import io.strata.mvcc.MvccStore;
+import io.strata.server.cluster.ClusterMembers;
 import java.util.List;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
@@ -37,9 +38,17 @@ public final class StateMachine {
   // Swapped when a leader's snapshot is installed; readers see the old store or the new one.
   private volatile MvccStore store;
   private final Lessor lessor;
+  private final ClusterMembers members;
 
   public StateMachine(MvccStore store, Lessor lessor, MvccOptions mvccOptions, LongConsumer compacted,
       LongSupplier monotonicMillis, Replacement replacement) {
+    this(store, lessor, null, mvccOptions, compacted, monotonicMillis, replacement);
+  }
+
+  /** With {@code members == null} the membership is not part of the state (single-process tests). */
+  public StateMachine(MvccStore store, Lessor lessor, ClusterMembers members, MvccOptions mvccOptions,
+      LongConsumer compacted, LongSupplier monotonicMillis, Replacement replacement) {
+    this.members = members;
     this.store = store;
     this.lessor = lessor;
     this.mvccOptions = mvccOptions;
@@ -56,10 +65,15 @@ public final class StateMachine {
     return lessor;
   }
 
+  /** The replicated membership, or null when this state machine does not carry one. */
+  public ClusterMembers members() {
+    return members;
+  }
+
   /** Replaces the whole state with a snapshot's; the lessor is restored in place. */
   void install(ByteString data) throws java.io.IOException {
     MvccStore previous = store;
-    store = StateSnapshot.read(data.newInput(), mvccOptions, lessor, monotonicMillis.getAsLong());
+    store = StateSnapshot.read(data.newInput(), mvccOptions, lessor, members, monotonicMillis.getAsLong());
     replacement.replaced(previous, store);
   }
 
@@ -81,6 +95,12 @@ public final class StateMachine {
           if (lessor.exists(c.getId())) {
             lessor.applyCheckpoint(c.getId(), c.getRemainingTtl(), monotonicMillis.getAsLong());
           }
+        }
+        yield Boolean.TRUE;
+      }
+      case MEMBER_ATTRIBUTES -> {
+        if (members != null) {
+          members.updateAttributes(request.getMemberAttributes());
         }
         yield Boolean.TRUE;
       }

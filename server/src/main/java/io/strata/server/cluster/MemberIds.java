@@ -23,6 +23,14 @@ public final class MemberIds {
     return firstEightBytes(sha1(material.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
+  /**
+   * The id of a member added at run time: etcd's API adds the proposer's clock (unix seconds)
+   * and no cluster name, so that a member re-added with the same URLs gets a new id.
+   */
+  public static long addedMemberId(Collection<String> peerUrls, long unixSeconds) {
+    return memberId(peerUrls, Long.toString(unixSeconds));
+  }
+
   public static long clusterId(Collection<Long> memberIds) {
     List<Long> sorted = memberIds.stream().sorted(Long::compareUnsigned).toList();
     ByteBuffer buf = ByteBuffer.allocate(8 * sorted.size());

@@ -24,9 +24,20 @@ import io.strata.server.member.Monotonic;
  */
 public final class LeaseService extends LeaseGrpc.LeaseImplBase {
   private final LocalMember member;
+  private final LeaderLeaseClient leader;
 
-  public LeaseService(LocalMember member) {
+  public LeaseService(LocalMember member, java.time.Duration forwardTimeout) {
     this.member = member;
+    this.leader = new LeaderLeaseClient(forwardTimeout);
+  }
+
+  /** The leader's client URL when another member leads; empty when this one does or none is known. */
+  private java.util.Optional<String> leaderUrl() {
+    long leaderId = member.leaderId();
+    if (leaderId == 0 || leaderId == member.memberId()) {
+      return java.util.Optional.empty();
+    }
+    return member.membership().find(leaderId).flatMap(m -> m.getClientUrlsList().stream().findFirst());
   }
 
   @Override
@@ -51,6 +62,10 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
     return new StreamObserver<>() {
       @Override
       public void onNext(LeaseKeepAliveRequest request) {
+        if (!member.lessor().isPrimary()) {
+          forward(request);
+          return;
+        }
         long ttl;
         try {
           ttl = member.lessor().renew(request.getID(), Monotonic.millis());
@@ -76,6 +91,26 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
         }
       }
 
+      /** Only the leader's lessor renews; a follower relays the keep-alive to it. */
+      private void forward(LeaseKeepAliveRequest request) {
+        java.util.Optional<String> url = leaderUrl();
+        if (url.isEmpty()) {
+          synchronized (responses) {
+            responses.onError(GrpcErrors.toStatus(io.strata.server.raftnode.EtcdServerException.noLeader()));
+          }
+          return;
+        }
+        leader.keepAlive(url.get(), request.getID()).whenComplete((response, failure) -> {
+          synchronized (responses) {
+            if (failure != null) {
+              responses.onError(GrpcErrors.toStatus(failure));
+            } else {
+              responses.onNext(response.toBuilder().setHeader(member.header(member.store().currentRevision())).build());
+            }
+          }
+        });
+      }
+
       @Override
       public void onError(Throwable t) {
         // The client went away; nothing is held for it.
@@ -92,6 +127,12 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
   @Override
   public void leaseTimeToLive(LeaseTimeToLiveRequest request, StreamObserver<LeaseTimeToLiveResponse> observer) {
+    // Remaining TTLs are known only to the leader's lessor, so a follower asks the leader.
+    java.util.Optional<String> url = member.lessor().isPrimary() ? java.util.Optional.empty() : leaderUrl();
+    if (url.isPresent()) {
+      Replies.later(observer, leader.timeToLive(url.get(), request), r -> r);
+      return;
+    }
     Replies.later(observer, member.linearizableRead(() -> {
       LeaseTimeToLiveResponse.Builder response = LeaseTimeToLiveResponse.newBuilder()
           .setHeader(member.header(member.store().currentRevision()))

@@ -6,6 +6,8 @@ import io.strata.api.etcdserverpb.AlarmResponse;
 import io.strata.api.etcdserverpb.DefragmentRequest;
 import io.strata.api.etcdserverpb.DefragmentResponse;
 import io.strata.api.etcdserverpb.MaintenanceGrpc;
+import io.strata.api.etcdserverpb.MoveLeaderRequest;
+import io.strata.api.etcdserverpb.MoveLeaderResponse;
 import io.strata.api.etcdserverpb.StatusRequest;
 import io.strata.api.etcdserverpb.StatusResponse;
 import io.strata.server.Versions;
@@ -33,12 +35,20 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
           .setLeader(member.leaderId())
           .setRaftIndex(member.commitIndex())
           .setRaftTerm(member.term())
-          .setRaftAppliedIndex(member.appliedIndex());
+          .setRaftAppliedIndex(member.appliedIndex())
+          .setIsLearner(member.isLearner());
       if (member.leaderId() == 0) {
         status.addErrors("etcdserver: no leader");
       }
       return status.build();
     });
+  }
+
+  /** etcd's MoveLeader: asked of the leader, answered once the target leads. */
+  @Override
+  public void moveLeader(MoveLeaderRequest request, StreamObserver<MoveLeaderResponse> observer) {
+    Replies.later(observer, member.moveLeader(request.getTargetID()),
+        v -> MoveLeaderResponse.newBuilder().setHeader(member.header(member.store().currentRevision())).build());
   }
 
   @Override

@@ -9,13 +9,16 @@ import io.strata.server.apply.PendingRequests;
 import io.strata.server.apply.StateMachine;
 import io.strata.server.watch.WatchHub;
 import io.strata.lease.Lessor;
-import io.strata.server.cluster.Membership;
+import io.strata.api.serverpb.MemberAttributes;
+import io.strata.api.serverpb.MemberRecord;
+import io.strata.server.cluster.ClusterMembers;
 import io.strata.server.raftnode.EtcdServerException;
 import io.strata.server.raftnode.RaftLoop;
 import io.strata.raft.transport.PeerTransport;
 import io.strata.raft.wal.Wal;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +36,7 @@ public final class LocalMember implements AutoCloseable {
    */
   static final long maxApplyLagEntries = 5_000;
 
-  private final Membership membership;
+  private final ClusterMembers membership;
   private final StateMachine state;
   private final WatchHub watches;
   private final RevisionFanOut revisions;
@@ -45,9 +48,14 @@ public final class LocalMember implements AutoCloseable {
   private final long maxRequestBytes;
   private final Duration requestTimeout;
   private final Executor reads;
+  private final PeerActivity peerActivity;
+  private final Reconfiguration reconfiguration;
+  private final CompletableFuture<Void> published = new CompletableFuture<>();
+  private final CompletableFuture<Void> removed = new CompletableFuture<>();
+  private volatile boolean closed;
 
   LocalMember(
-      Membership membership,
+      ClusterMembers membership,
       StateMachine state,
       WatchHub watches,
       RevisionFanOut revisions,
@@ -71,10 +79,100 @@ public final class LocalMember implements AutoCloseable {
     this.maxRequestBytes = maxRequestBytes;
     this.requestTimeout = requestTimeout;
     this.reads = reads;
+    this.peerActivity = new PeerActivity(transport::isActive, () -> membership.members().stream()
+        .map(MemberRecord::getId).filter(id -> id != membership.localMemberId()).toList());
+    this.peerActivity.start();
+    this.reconfiguration = new Reconfiguration(membership, raft, peerActivity, pending, requestTimeout, reads);
   }
 
-  public Membership membership() {
+  /** The cluster's members as applied on this member. */
+  public ClusterMembers membership() {
     return membership;
+  }
+
+  /** Adds a member (etcd's MemberAdd); completes with the new member and the membership after it. */
+  public CompletableFuture<AddedMember> addMember(List<String> peerUrls, boolean learner) {
+    return reconfiguration.add(peerUrls, learner).thenApply(a -> new AddedMember(a.member(), a.members()));
+  }
+
+  /** The member added by {@link #addMember}, and the membership right after. */
+  public record AddedMember(MemberRecord member, List<MemberRecord> members) {}
+
+  public CompletableFuture<List<MemberRecord>> removeMember(long id) {
+    return reconfiguration.remove(id);
+  }
+
+  public CompletableFuture<List<MemberRecord>> updateMember(long id, List<String> peerUrls) {
+    return reconfiguration.update(id, peerUrls);
+  }
+
+  public CompletableFuture<List<MemberRecord>> promoteMember(long id) {
+    return reconfiguration.promote(id);
+  }
+
+  /** The membership; with {@code linearizable}, as of a ReadIndex taken now. */
+  public CompletableFuture<List<MemberRecord>> listMembers(boolean linearizable) {
+    if (!linearizable) {
+      return CompletableFuture.completedFuture(membership.members());
+    }
+    return linearizableRead(membership::members);
+  }
+
+  /** etcd's MoveLeader: only on the leader, to a voting member; completes once it leads. */
+  public CompletableFuture<Void> moveLeader(long targetId) {
+    return reconfiguration.moveLeader(targetId);
+  }
+
+  /** Completes when this member learns that the cluster removed it; it then no longer takes part. */
+  public CompletableFuture<Void> removedFromCluster() {
+    return removed;
+  }
+
+  /**
+   * Announces this member's name and client URLs through Raft, retrying until it is applied,
+   * as etcd's publish does; until then other members list it without them.
+   */
+  void publish(String name, List<String> clientUrls) {
+    MemberAttributes attributes = MemberAttributes.newBuilder()
+        .setMemberId(membership.localMemberId()).setName(name).addAllClientUrls(clientUrls).build();
+    Thread t = new Thread(() -> {
+      while (!closed && !removed.isDone()) {
+        try {
+          write(InternalRequest.newBuilder().setMemberAttributes(attributes)).get();
+          published.complete(null);
+          return;
+        } catch (InterruptedException e) {
+          return;
+        } catch (Exception e) {
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException ie) {
+            return;
+          }
+        }
+      }
+    }, "publish-member");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Stops taking part in the cluster after the cluster removed this member. */
+  void stopAfterRemoval() {
+    if (!removed.complete(null)) {
+      return;
+    }
+    org.slf4j.LoggerFactory.getLogger(LocalMember.class).error(
+        "the member has been permanently removed from the cluster; the data-dir used by this member must be removed");
+    Thread t = new Thread(() -> {
+      try {
+        raft.close();
+        transport.close();
+      } catch (Exception e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "removed-member-stop");
+    t.setDaemon(true);
+    t.start();
   }
 
   public MvccStore store() {
@@ -104,6 +202,11 @@ public final class LocalMember implements AutoCloseable {
   /** A fresh, positive lease id, unique to this member's lifetime like etcd's request ids. */
   public long newLeaseId() {
     return pending.nextId() & Long.MAX_VALUE;
+  }
+
+  /** Whether this member is a learner in the applied membership. */
+  public boolean isLearner() {
+    return membership.find(membership.localMemberId()).map(MemberRecord::getIsLearner).orElse(false);
   }
 
   public boolean isLeader() {
@@ -191,12 +294,21 @@ public final class LocalMember implements AutoCloseable {
         .thenApplyAsync(v -> read.get(), reads);
   }
 
-  /** Waits until this member has a leader and has applied everything committed so far. */
+  /**
+   * Waits until this member has a leader, has applied everything committed so far and has
+   * published its client URLs (etcd starts serving clients only after publishing).
+   */
   public void awaitReady(Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
         linearizableRead(() -> null).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        long leftNanos = Math.max(1, deadline - System.nanoTime());
+        try {
+          published.get(leftNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          // Serving without the announcement is still better than not serving at all.
+        }
         return;
       } catch (java.util.concurrent.ExecutionException e) {
         // No leader yet, or the first one changed: a cluster whose members start one by one
@@ -210,6 +322,8 @@ public final class LocalMember implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    closed = true;
+    peerActivity.close();
     raft.transferLeadershipBeforeStop(requestTimeout.toMillis());
     watches.close();
     raft.close();

@@ -26,14 +26,13 @@ import io.strata.api.etcdserverpb.ResponseHeader;
 import io.strata.lease.Lessor;
 import io.strata.lease.LessorOptions;
 import io.strata.server.cluster.MemberIds;
-import io.strata.server.cluster.Membership;
+import io.strata.server.cluster.ClusterMembers;
+import io.strata.server.cluster.JoinDiscovery;
 import io.strata.server.raftnode.RaftLoop;
 import io.strata.raft.proto.Message;
 import io.strata.raft.transport.MessageHandler;
 import io.strata.raft.transport.PeerTransport;
 import io.strata.raft.transport.TransportOptions;
-import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -61,6 +60,8 @@ public final class MemberBootstrap {
   static final int maxInflightMsgs = 4096 / 8;
   static final long expectedEntries = 1_000_000;
   static final long retiredStoreGraceMillis = 60_000;
+  /** How long a joining member waits for the cluster's members to contact it. */
+  static final long joinDiscoveryTimeoutMillis = 60_000;
 
   private MemberBootstrap() {}
 
@@ -80,6 +81,7 @@ public final class MemberBootstrap {
 
     Wal wal;
     WalMetadata metadata;
+    ClusterMembers members;
     MvccStore store;
     Lessor lessor;
     ConfState confState;
@@ -87,11 +89,12 @@ public final class MemberBootstrap {
       wal = Wal.open(options.effectiveWalDir(), WalOptions.defaults());
       WalRecovery recovered = wal.recovered();
       metadata = WalMetadata.parseFrom(recovered.metadata());
+      members = new ClusterMembers(metadata.getClusterId(), metadata.getMemberId(), metadata.getInitialMembersList());
       Optional<Snapshot> snapshot = snapshots.loadNewest(recovered.snapshotIndex());
       if (snapshot.isPresent()) {
         Snapshot snap = snapshot.get();
         lessor = new Lessor(lessorOptions);
-        store = StateSnapshot.read(snap.getData().newInput(), mvccOptions, lessor, Monotonic.millis());
+        store = StateSnapshot.read(snap.getData().newInput(), mvccOptions, lessor, members, Monotonic.millis());
         storage.applySnapshot(snap);
         confState = snap.getMetadata().getConfState();
       } else {
@@ -108,20 +111,18 @@ public final class MemberBootstrap {
           MemberIds.hex(metadata.getMemberId()), MemberIds.hex(metadata.getClusterId()),
           storage.hardState().getCommit(), recovered.entries().size(), store.consistentIndex());
     } else {
-      if (!options.newCluster()) {
-        throw new IllegalStateException("joining an existing cluster (--initial-cluster-state=existing) is not supported yet");
-      }
-      metadata = newClusterMetadata(options);
+      metadata = options.newCluster() ? newClusterMetadata(options) : joiningMetadata(options);
       wal = Wal.create(options.effectiveWalDir(), WalOptions.defaults(), metadata.toByteString());
       store = MvccStore.open(mvccOptions);
       lessor = new Lessor(lessorOptions);
+      members = new ClusterMembers(metadata.getClusterId(), metadata.getMemberId(), metadata.getInitialMembersList());
       confState = bootstrapConfState(metadata);
       storage.applySnapshot(bootstrapSnapshot(confState));
       log.info("starting a new member {} in cluster {}", MemberIds.hex(metadata.getMemberId()), MemberIds.hex(metadata.getClusterId()));
     }
 
     lessorRef[0] = lessor;
-    Membership membership = new Membership(metadata.getClusterId(), metadata.getMemberId(), metadata.getInitialMembersList());
+    ClusterMembers membership = members;
     RaftConfig raftConfig = new RaftConfig(
         membership.localMemberId(), electionTicks, 1, maxSizePerMsgBytes, maxInflightMsgs, true, true, store.consistentIndex());
     RaftNode node = new RaftNode(raftConfig, storage, new Random(new SecureRandom().nextLong()));
@@ -136,7 +137,7 @@ public final class MemberBootstrap {
         .build();
     WatchHub[] hubRef = new WatchHub[1];
     RevisionFanOut revisions = new RevisionFanOut();
-    StateMachine state = new StateMachine(store, lessor, mvccOptions, rev -> hubRef[0].onCompacted(rev), Monotonic::millis,
+    StateMachine state = new StateMachine(store, lessor, membership, mvccOptions, rev -> hubRef[0].onCompacted(rev), Monotonic::millis,
         (previous, current) -> {
           current.setEventListener(revisions);
           hubRef[0].onRestored(current.currentRevision());
@@ -148,6 +149,11 @@ public final class MemberBootstrap {
     store.setEventListener(revisions);
     ApplyLoop apply = new ApplyLoop(state, membership.localMemberId(), pending, options.snapshotCountEntries(),
         (index, data) -> raftRef[0].snapshotTaken(index, data, snapshotCatchUpEntries));
+    apply.setConfChangeSink(cc -> raftRef[0].applyConfChange(cc).get());
+    if (metadata.getJoinedExisting() && store.consistentIndex() == 0) {
+      apply.requireSnapshotFirst();
+    }
+    LocalMember[] memberRef = new LocalMember[1];
     long extendMillis = options.electionTimeout().toMillis();
     PeerTransport transport = new PeerTransport(
         TransportOptions.defaults(membership.localMemberId(), membership.clusterId(), options.listenPeerUrls()),
@@ -169,14 +175,20 @@ public final class MemberBootstrap {
 
           @Override
           public void removedFromCluster(long refusingPeerId) {
-            log.error("this member was removed from the cluster (told by {}); it no longer takes part", MemberIds.hex(refusingPeerId));
+            log.warn("a peer refused this member as removed from the cluster: remote-peer-id={}", MemberIds.hex(refusingPeerId));
+            if (memberRef[0] != null) {
+              memberRef[0].stopAfterRemoval();
+            }
           }
         });
-    for (MemberRecord m : membership.members()) {
-      if (m.getId() != membership.localMemberId()) {
-        transport.addPeer(m.getId(), m.getPeerUrlsList().stream().map(URI::create).toList());
+    PeerSync peerSync = new PeerSync(transport, membership.localMemberId());
+    peerSync.sync(membership.members());
+    membership.addListener(m -> {
+      peerSync.sync(m.members());
+      if (m.isRemoved(m.localMemberId()) && memberRef[0] != null) {
+        memberRef[0].stopAfterRemoval();
       }
-    }
+    });
     RaftLoop raft = new RaftLoop(node, storage, wal, snapshots, apply, transport::send, confState, heartbeatMillis,
         leader -> {
           if (leader) {
@@ -193,12 +205,16 @@ public final class MemberBootstrap {
     });
     apply.start();
     transport.start();
-    if (membership.voterIds().size() == 1) {
+    if (membership.voterIds().size() == 1 && membership.voterIds().get(0) == membership.localMemberId()) {
       // A lone voter needs no election timeout to find out that nobody else will vote.
       raft.submit(RaftNode::campaign);
     }
     raft.start();
-    return new LocalMember(membership, state, watches, revisions, raft, apply, transport, pending, wal, options.maxRequestBytes(), options.requestTimeout(), reads);
+    LocalMember member = new LocalMember(membership, state, watches, revisions, raft, apply, transport, pending, wal,
+        options.maxRequestBytes(), options.requestTimeout(), reads);
+    memberRef[0] = member;
+    member.publish(options.name(), options.advertiseClientUrls());
+    return member;
   }
 
   /**
@@ -225,9 +241,8 @@ public final class MemberBootstrap {
           .setId(MemberIds.memberId(e.getValue(), options.clusterToken()))
           .setName(e.getKey())
           .addAllPeerUrls(e.getValue());
-      if (e.getKey().equals(options.name())) {
-        m.addAllClientUrls(options.advertiseClientUrls());
-      }
+      // Client URLs are not part of the bootstrap record: every member would record only its
+      // own, and the replicated state would differ between members. Each publishes them.
       members.add(m.build());
     }
     MemberRecord local = members.stream()
@@ -243,8 +258,33 @@ public final class MemberBootstrap {
         .build();
   }
 
+  /**
+   * The identity of a member joining a running cluster, learnt from the members that contact
+   * it (see {@link JoinDiscovery}). Its Raft configuration starts empty: the leader's snapshot
+   * brings the configuration and the membership.
+   */
+  private static WalMetadata joiningMetadata(MemberOptions options) throws Exception {
+    List<String> ownUrls = options.initialCluster().get(options.name());
+    if (ownUrls == null) {
+      throw new IllegalArgumentException(
+          "couldn't find local name \"" + options.name() + "\" in the initial cluster configuration");
+    }
+    JoinDiscovery.Found found = JoinDiscovery.discover(options.listenPeerUrls(), options.name(), options.initialCluster(),
+        options.clusterToken(), System.currentTimeMillis() / 1000, joinDiscoveryTimeoutMillis);
+    WalMetadata.Builder metadata = WalMetadata.newBuilder()
+        .setMemberId(found.localId())
+        .setClusterId(found.clusterId())
+        .setJoinedExisting(true)
+        .addInitialMembers(MemberRecord.newBuilder().setId(found.localId()).addAllPeerUrls(ownUrls).setIsLearner(true));
+    found.peers().forEach((id, urls) -> metadata.addInitialMembers(MemberRecord.newBuilder().setId(id).addAllPeerUrls(urls)));
+    return metadata.build();
+  }
+
   private static ConfState bootstrapConfState(WalMetadata metadata) {
     ConfState.Builder cs = ConfState.newBuilder();
+    if (metadata.getJoinedExisting()) {
+      return cs.build();
+    }
     for (MemberRecord m : metadata.getInitialMembersList()) {
       if (m.getIsLearner()) {
         cs.addLearners(m.getId());

@@ -24,6 +24,58 @@ public final class EtcdServerException extends RuntimeException {
     return new EtcdServerException("UNAVAILABLE", "etcdserver: not leader");
   }
 
+  /** etcd's gRPC form of "not leader" (MoveLeader on a follower) is FailedPrecondition. */
+  public static EtcdServerException notLeaderForRequest() {
+    return new EtcdServerException("FAILED_PRECONDITION", "etcdserver: not leader");
+  }
+
+  public static EtcdServerException memberExists() {
+    return new EtcdServerException("FAILED_PRECONDITION", "etcdserver: member ID already exist");
+  }
+
+  public static EtcdServerException peerUrlExists() {
+    return new EtcdServerException("FAILED_PRECONDITION", "etcdserver: Peer URLs already exists");
+  }
+
+  public static EtcdServerException notEnoughStartedMembers() {
+    return new EtcdServerException("FAILED_PRECONDITION",
+        "etcdserver: re-configuration failed due to not enough started members");
+  }
+
+  public static EtcdServerException memberBadUrls() {
+    return new EtcdServerException("INVALID_ARGUMENT", "etcdserver: given member URLs are invalid");
+  }
+
+  public static EtcdServerException memberNotFound() {
+    return new EtcdServerException("NOT_FOUND", "etcdserver: member not found");
+  }
+
+  public static EtcdServerException memberNotLearner() {
+    return new EtcdServerException("FAILED_PRECONDITION", "etcdserver: can only promote a learner member");
+  }
+
+  public static EtcdServerException learnerNotReady() {
+    return new EtcdServerException("FAILED_PRECONDITION",
+        "etcdserver: can only promote a learner member which is in sync with leader");
+  }
+
+  public static EtcdServerException tooManyLearners() {
+    return new EtcdServerException("FAILED_PRECONDITION", "etcdserver: too many learner members in cluster");
+  }
+
+  public static EtcdServerException unhealthy() {
+    return new EtcdServerException("UNAVAILABLE", "etcdserver: unhealthy cluster");
+  }
+
+  public static EtcdServerException badLeaderTransferee() {
+    return new EtcdServerException("FAILED_PRECONDITION", "etcdserver: bad leader transferee");
+  }
+
+  /** etcd's ErrTimeoutLeaderTransfer has no gRPC mapping, so clients see it as Unknown. */
+  public static EtcdServerException leaderTransferTimeout() {
+    return new EtcdServerException("UNKNOWN", "etcdserver: request timed out, leader transfer took too long");
+  }
+
   public static EtcdServerException leaderChanged() {
     return new EtcdServerException("UNAVAILABLE", "etcdserver: leader changed");
   }

@@ -8,8 +8,10 @@ import io.strata.raft.RaftStatus;
 import io.strata.raft.RaftRole;
 import io.strata.raft.ReadState;
 import io.strata.raft.Ready;
+import io.strata.raft.proto.ConfChange;
 import io.strata.raft.proto.ConfState;
 import io.strata.raft.proto.Entry;
+import io.strata.raft.proto.EntryType;
 import io.strata.raft.proto.Message;
 import io.strata.raft.proto.MessageType;
 import io.strata.raft.proto.Snapshot;
@@ -187,8 +189,10 @@ public final class RaftLoop implements AutoCloseable {
         snapshots.save(snap);
         wal.saveSnapshotMarker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm());
         wal.sync();
-        long compactTo = index - keepEntriesBehind;
-        if (compactTo > storage.firstIndex()) {
+        // Compacting at least the first entry makes a member that joins with an empty log
+        // start from this snapshot: the log alone does not describe the original members.
+        long compactTo = Math.max(1, index - keepEntriesBehind);
+        if (compactTo >= storage.firstIndex()) {
           storage.compact(compactTo);
           wal.releaseBefore(compactTo);
         }
@@ -197,6 +201,60 @@ public final class RaftLoop implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     });
+  }
+
+  /**
+   * Proposes a membership change. A follower hands it to the leader, as it does with other
+   * proposals; the caller learns the outcome when the entry is applied.
+   */
+  public CompletableFuture<Void> proposeConfChange(ConfChange change) {
+    CompletableFuture<Void> accepted = new CompletableFuture<>();
+    offer(new Task(n -> {
+      if (n.proposeConfChange(change)) {
+        accepted.complete(null);
+      } else if (leaderId != 0 && leaderId != localId) {
+        peers.send(List.of(Message.newBuilder().setType(MessageType.MSG_PROP).setTo(leaderId).setFrom(localId)
+            .addEntries(Entry.newBuilder().setType(EntryType.ENTRY_CONF_CHANGE).setData(change.toByteString()))
+            .build()));
+        accepted.complete(null);
+      } else if (leaderId == 0) {
+        accepted.completeExceptionally(EtcdServerException.noLeader());
+      } else {
+        // The leader refuses a change while an earlier one is not applied; etcd drops such a
+        // proposal and its caller times out, this caller learns it at once.
+        accepted.completeExceptionally(EtcdServerException.timedOut());
+      }
+    }), accepted);
+    return accepted;
+  }
+
+  /**
+   * Applies a committed membership change to the core, on the raft thread, and remembers the
+   * resulting configuration for the snapshots taken after it.
+   */
+  public CompletableFuture<ConfState> applyConfChange(ConfChange change) {
+    CompletableFuture<ConfState> done = new CompletableFuture<>();
+    offer(new Task(n -> {
+      try {
+        confState = n.applyConfChange(change);
+        done.complete(confState);
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    }), done);
+    return done;
+  }
+
+  /** The core's status, read on the raft thread (progress is filled in on the leader only). */
+  public CompletableFuture<RaftStatus> status() {
+    CompletableFuture<RaftStatus> done = new CompletableFuture<>();
+    offer(new Task(n -> done.complete(n.status())), done);
+    return done;
+  }
+
+  /** Asks the core to hand leadership to {@code transferee}; see {@link RaftNode#transferLeadership}. */
+  public CompletableFuture<Void> transferLeadership(long transferee) {
+    return submit(n -> n.transferLeadership(transferee));
   }
 
   /**
