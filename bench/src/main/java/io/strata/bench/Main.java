@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             WatchCreateCommand.class,
             LeaseKeepAliveCommand.class,
             MixedK8sCommand.class,
+            LeaseRevokeCommand.class,
+            FailoverCommand.class,
         })
 public final class Main implements Runnable {
     /** Exit code of a malformed command line, as etcd's tools use. */

@@ -10,6 +10,7 @@ import io.strata.api.etcdserverpb.WatchRequest;
 import io.strata.api.etcdserverpb.WatchResponse;
 import io.strata.api.mvccpb.Event;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,6 @@ import picocli.CommandLine.Option;
 @Command(name = "watch-latency", mixinStandardHelpOptions = true,
         description = "Measures put-to-event latency for many watchers under a fixed put rate.")
 final class WatchLatencyCommand implements Callable<Integer> {
-    private static final long setupTimeoutSeconds = 60;
-    private static final long drainTimeoutSeconds = 10;
     private static final int timestampBytes = Long.BYTES;
 
     @Mixin
@@ -49,6 +48,19 @@ final class WatchLatencyCommand implements Callable<Integer> {
 
     @Option(names = "--put-rate", defaultValue = "100", description = "Puts per second. Default: ${DEFAULT-VALUE}.")
     int putRate;
+
+    @Option(names = "--create-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long creating all the watchers may take. Default: ${DEFAULT-VALUE}.")
+    Duration createTimeout;
+
+    @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How long events may still arrive after the last put. Default: ${DEFAULT-VALUE}.")
+    Duration drainTimeout;
+
+    @Option(names = "--server-pid",
+            description = "A server process on this machine whose resident memory (VmRSS) is read before the "
+                    + "watchers are created and once they all are; the summary then reports memory per watcher.")
+    Long serverPid;
 
     @Override
     public Integer call() throws Exception {
@@ -75,6 +87,7 @@ final class WatchLatencyCommand implements Callable<Integer> {
         LatencyStats events = new LatencyStats(common.maxErrors);
         LatencyStats putLatency = new LatencyStats(common.maxErrors);
         AtomicLong putsAcked = new AtomicLong();
+        long rssBeforeKiB = serverPid != null ? ServerMemory.rssKiB(serverPid) : -1;
         try (ChannelPool pool = common.openChannels()) {
             List<WatchGrpc.WatchStub> watch = pool.stubs(WatchGrpc::newStub);
             List<KVGrpc.KVStub> kv = pool.stubs(KVGrpc::newStub);
@@ -90,10 +103,13 @@ final class WatchLatencyCommand implements Callable<Integer> {
                         .setCreateRequest(WatchCreateRequest.newBuilder().setKey(keys.first()).setRangeEnd(keys.end()))
                         .build());
             }
-            if (!created.await(setupTimeoutSeconds, TimeUnit.SECONDS)) {
+            long createStartNanos = System.nanoTime();
+            if (!created.await(createTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 throw new IllegalStateException("only " + (watchers - created.getCount()) + " of " + watchers
-                        + " watchers were created in " + setupTimeoutSeconds + "s");
+                        + " watchers were created in " + createTimeout.toSeconds() + "s");
             }
+            double createSeconds = (System.nanoTime() - createStartNanos) / 1e9;
+            long rssWithWatchersKiB = serverPid != null ? ServerMemory.rssKiB(serverPid) : -1;
 
             ByteString padding = Values.filler(common.valSize - timestampBytes);
             ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -136,7 +152,7 @@ final class WatchLatencyCommand implements Callable<Integer> {
                 }
                 writer.shutdownNow();
                 // Every acknowledged put must reach every watcher; give the stragglers a bounded time.
-                long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainTimeoutSeconds);
+                long drainDeadline = System.nanoTime() + drainTimeout.toNanos();
                 while (!events.aborted() && System.nanoTime() - drainDeadline < 0
                         && (events.completed() < putsAcked.get() * watchers
                             || putLatency.completed() + putLatency.errors() < putsSent.get())) {
@@ -154,7 +170,15 @@ final class WatchLatencyCommand implements Callable<Integer> {
             summary.extra("puts", putsAcked.get())
                     .extra("eventsExpected", expected)
                     .extra("eventsMissing", Math.max(0, expected - events.total().getTotalCount()))
-                    .extra("putP99Ms", Summary.round(putLatency.total().getValueAtPercentile(99.0) / 1e6, 3));
+                    .extra("putP99Ms", Summary.round(putLatency.total().getValueAtPercentile(99.0) / 1e6, 3))
+                    .extra("createSeconds", Summary.round(createSeconds, 3));
+            if (rssBeforeKiB >= 0 && rssWithWatchersKiB >= 0) {
+                // The delta also holds whatever else the server allocated meanwhile (a JVM's heap
+                // growth, Go's garbage not yet returned), so it is an upper bound per watcher.
+                summary.extra("serverRssBeforeKiB", rssBeforeKiB)
+                        .extra("serverRssWithWatchersKiB", rssWithWatchersKiB)
+                        .extra("bytesPerWatcher", Math.round((rssWithWatchersKiB - rssBeforeKiB) * 1024.0 / watchers));
+            }
             return BenchRun.print(summary);
         }
     }

@@ -49,6 +49,13 @@ public final class PendingRequests {
     }
   }
 
+  /** Fails every caller still waiting; entries applied later complete nobody. */
+  public void failAll(Throwable cause) {
+    for (Long id : waiting.keySet()) {
+      fail(id, cause);
+    }
+  }
+
   public int size() {
     return waiting.size();
   }

@@ -28,6 +28,7 @@ import io.strata.lease.LessorOptions;
 import io.strata.server.cluster.MemberIds;
 import io.strata.server.cluster.ClusterMembers;
 import io.strata.server.cluster.JoinDiscovery;
+import io.strata.server.raftnode.EtcdServerException;
 import io.strata.server.raftnode.RaftLoop;
 import io.strata.raft.proto.Message;
 import io.strata.raft.transport.MessageHandler;
@@ -190,11 +191,24 @@ public final class MemberBootstrap {
       }
     });
     RaftLoop raft = new RaftLoop(node, storage, wal, snapshots, apply, transport::send, confState, heartbeatMillis,
-        leader -> {
-          if (leader) {
-            lessor.promote(Monotonic.millis(), extendMillis);
-          } else {
-            lessor.demote();
+        new RaftLoop.LeadershipListener() {
+          @Override
+          public void leading(boolean leader) {
+            if (leader) {
+              lessor.promote(Monotonic.millis(), extendMillis);
+            } else {
+              lessor.demote();
+            }
+          }
+
+          @Override
+          public void leaderChanged(long previous, long current) {
+            if (previous != 0) {
+              // Proposals handed to a leader that is gone may never commit; tell their callers
+              // now, as etcd does, instead of letting them wait out the request timeout. Their
+              // outcome is unknown either way, which is what the error says.
+              pending.failAll(EtcdServerException.timedOutDueToLeaderFail());
+            }
           }
         });
     raftRef[0] = raft;

@@ -88,6 +88,10 @@ public final class EtcdServerException extends RuntimeException {
     return new EtcdServerException("UNAVAILABLE", "etcdserver: request timed out");
   }
 
+  public static EtcdServerException timedOutDueToLeaderFail() {
+    return new EtcdServerException("UNAVAILABLE", "etcdserver: request timed out, possibly due to previous leader failure");
+  }
+
   public static EtcdServerException tooManyRequests() {
     return new EtcdServerException("RESOURCE_EXHAUSTED", "etcdserver: too many requests");
   }

@@ -70,6 +70,9 @@ public final class RaftLoop implements AutoCloseable {
   /** Told, on the raft thread, when this member becomes leader or stops being one. */
   public interface LeadershipListener {
     void leading(boolean leader);
+
+    /** Told, on the raft thread, whenever the known leader changes (0 = none). */
+    default void leaderChanged(long previous, long current) {}
   }
 
   /** Sends messages to peers; a single-member cluster has none. */
@@ -435,6 +438,7 @@ public final class RaftLoop implements AutoCloseable {
       if (previousLeader != leaderId) {
         log.info("raft leader changed: {} -> {}", Long.toHexString(previousLeader), Long.toHexString(leaderId));
         retryReadRounds();
+        leadership.leaderChanged(previousLeader, leaderId);
       }
     }
     if (rd.hardState() != null) {
