@@ -5,7 +5,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.api.serverpb.InternalRequest;
 import io.strata.lease.LeaseException;
 import io.strata.mvcc.KvException;
-import io.strata.mvcc.MvccStore;
 import io.strata.api.serverpb.MemberChange;
 import io.strata.raft.proto.ConfChange;
 import io.strata.raft.proto.ConfChangeType;
@@ -40,8 +39,6 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   private record Waiter(long index, Runnable action) {}
 
   private final StateMachine state;
-  /** The state machine's current store; replaced when a snapshot is installed. Apply thread only. */
-  private MvccStore store;
   private final long localMemberId;
   private final PendingRequests pending;
   private final long snapshotCountEntries;
@@ -73,12 +70,11 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
 
   public ApplyLoop(StateMachine state, long localMemberId, PendingRequests pending, long snapshotCountEntries, SnapshotSink snapshotSink) {
     this.state = state;
-    this.store = state.store();
     this.localMemberId = localMemberId;
     this.pending = pending;
     this.snapshotCountEntries = snapshotCountEntries;
     this.snapshotSink = snapshotSink;
-    this.appliedIndex = store.consistentIndex();
+    this.appliedIndex = state.store().consistentIndex();
     this.lastSnapshotIndex = appliedIndex;
     this.thread = new Thread(this::run, "apply-loop");
     this.thread.setDaemon(true);
@@ -144,7 +140,6 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
         if (item instanceof Snapshot snapshot) {
           snapshotRequired = false;
           state.install(snapshot.getData());
-          store = state.store();
           applied = snapshot.getMetadata().getIndex();
           lastSnapshotIndex = applied;
           log.info("installed snapshot at index {}", applied);
@@ -177,7 +172,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   }
 
   private void apply(Entry entry) {
-    if (entry.getIndex() <= store.consistentIndex()) {
+    if (entry.getIndex() <= state.store().consistentIndex()) {
       return;
     }
     if (entry.getType() == EntryType.ENTRY_NORMAL && !entry.getData().isEmpty()) {
@@ -185,7 +180,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     } else if (entry.getType() == EntryType.ENTRY_CONF_CHANGE) {
       applyConfChange(entry);
     }
-    store.setConsistentIndex(entry.getIndex());
+    state.store().setConsistentIndex(entry.getIndex());
   }
 
   /**
@@ -274,7 +269,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     snapshotNow = false;
     ByteString.Output out = ByteString.newOutput();
     try {
-      StateSnapshot.write(store, state.lessor(), state.members(), out);
+      StateSnapshot.write(state.store(), state.lessor(), state.members(), out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

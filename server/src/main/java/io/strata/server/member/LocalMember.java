@@ -270,10 +270,18 @@ public final class LocalMember implements AutoCloseable {
         pending.fail(id, failure);
       }
     });
-    return result
+    return withRequestTimeout(result).whenComplete((r, failure) -> {
+      if (failure != null) {
+        pending.fail(id, failure);
+      }
+    });
+  }
+
+  /** Bounds a request by etcd's request timeout, failing it with etcd's "request timed out". */
+  private <T> CompletableFuture<T> withRequestTimeout(CompletableFuture<T> request) {
+    return request
         .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(failure -> {
-          pending.fail(id, failure);
           if (failure instanceof java.util.concurrent.TimeoutException) {
             throw EtcdServerException.timedOut();
           }
@@ -283,15 +291,7 @@ public final class LocalMember implements AutoCloseable {
 
   /** Runs a read once everything committed before this call is applied on this member. */
   public <T> CompletableFuture<T> linearizableRead(Supplier<T> read) {
-    return raft.linearizableBarrier()
-        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionally(failure -> {
-          if (failure instanceof java.util.concurrent.TimeoutException) {
-            throw EtcdServerException.timedOut();
-          }
-          throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
-        })
-        .thenApplyAsync(v -> read.get(), reads);
+    return withRequestTimeout(raft.linearizableBarrier()).thenApplyAsync(v -> read.get(), reads);
   }
 
   /**
