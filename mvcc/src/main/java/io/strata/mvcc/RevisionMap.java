@@ -40,6 +40,12 @@ final class RevisionMap implements AutoCloseable {
   private volatile long capacityEntries;
   private final AtomicLong recordBytes = new AtomicLong();
   private final AtomicLong records = new AtomicLong();
+  /**
+   * Map entries (fragments) written since the map was opened, minus those removed. Chronicle
+   * Map's own count walks every segment, too slow to ask before each write; revisions are
+   * never written twice, so counting puts is exact.
+   */
+  private final AtomicLong entries = new AtomicLong();
   // The most record bytes held since the map was created or the mark was reset: what etcd's
   // database file size is to its in-use size, since compaction alone never shrinks it.
   private final AtomicLong peakRecordBytes = new AtomicLong();
@@ -85,6 +91,7 @@ final class RevisionMap implements AutoCloseable {
   }
 
   private void putEntry(byte[] key, byte[] value) {
+    entries.incrementAndGet();
     try {
       map.put(key, value);
     } catch (IllegalStateException full) {
@@ -121,6 +128,7 @@ final class RevisionMap implements AutoCloseable {
     }
     long length = 0;
     for (int f = 1; part != null; f++) {
+      entries.decrementAndGet();
       length += part.length;
       part = part.length < FRAGMENT_BYTES ? null : map.remove(key(rev, f));
     }
@@ -158,7 +166,7 @@ final class RevisionMap implements AutoCloseable {
   }
 
   boolean shouldGrow() {
-    return map.longSize() >= capacityEntries * GROW_AT_MULTIPLE;
+    return entries.get() >= capacityEntries * GROW_AT_MULTIPLE;
   }
 
   /** A bigger map holding a copy of every entry; the current map stays in use meanwhile. */
@@ -176,6 +184,7 @@ final class RevisionMap implements AutoCloseable {
     Invariants.check(growth.map().longSize() == old.longSize(),
         "grown map has %d entries, the map has %d", growth.map().longSize(), old.longSize());
     map = growth.map();
+    entries.set(growth.map().longSize());
     capacityEntries = growth.capacityEntries();
     old.close();
   }

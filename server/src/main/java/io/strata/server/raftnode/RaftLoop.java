@@ -445,6 +445,10 @@ public final class RaftLoop implements AutoCloseable {
       term = rd.hardState().getTerm();
       commitIndex = rd.hardState().getCommit();
     }
+    List<Message> afterSync = rd.messages();
+    if (role == RaftRole.LEADER && !afterSync.isEmpty()) {
+      afterSync = sendReplicationFirst(afterSync);
+    }
     if (rd.snapshot() != null) {
       snapshots.save(rd.snapshot());
       wal.saveSnapshotMarker(rd.snapshot().getMetadata().getIndex(), rd.snapshot().getMetadata().getTerm());
@@ -460,8 +464,8 @@ public final class RaftLoop implements AutoCloseable {
       storage.setHardState(rd.hardState());
     }
     storage.append(rd.entries());
-    if (!rd.messages().isEmpty()) {
-      peers.send(rd.messages());
+    if (!afterSync.isEmpty()) {
+      peers.send(afterSync);
     }
     for (ReadState rs : rd.readStates()) {
       List<ReadRequest> batch = readsInFlight.remove(rs.requestContext());
@@ -480,6 +484,33 @@ public final class RaftLoop implements AutoCloseable {
     if (!readsWaiting.isEmpty() && readsInFlight.isEmpty() && leaderId != 0) {
       startReadRound();
     }
+  }
+
+  /**
+   * Sends a leader's appends, heartbeats and snapshots before its own fsync, so that the
+   * followers write to their disks while the leader writes to its own and a commit costs one
+   * fsync of latency instead of two in a row. This is safe because nothing counts the leader's
+   * copy as durable early: a commit needs a follower's answer, which this thread reads only
+   * after the fsync below. Everything else (answers to votes and appends) promises what is on
+   * disk, so it waits for the fsync.
+   *
+   * @return the messages still to send after the fsync
+   */
+  private List<Message> sendReplicationFirst(List<Message> messages) {
+    List<Message> early = new ArrayList<>(messages.size());
+    List<Message> late = new ArrayList<>();
+    for (Message m : messages) {
+      MessageType t = m.getType();
+      if (t == MessageType.MSG_APP || t == MessageType.MSG_HEARTBEAT || t == MessageType.MSG_SNAP) {
+        early.add(m);
+      } else {
+        late.add(m);
+      }
+    }
+    if (!early.isEmpty()) {
+      peers.send(early);
+    }
+    return late;
   }
 
   private void failReadsInFlight() {
