@@ -143,7 +143,11 @@ final class LeaderRole implements RoleBehavior {
       stamped.add(entries.get(i).toBuilder().setTerm(raft.term).setIndex(last + 1 + i).build());
     }
     last = raft.log.append(stamped);
-    raft.tracker.progress.get(raft.id).maybeUpdate(last);
+    Progress self = raft.tracker.progress.get(raft.id);
+    if (self != null) {
+      // A leader outside its configuration holds entries but does not count towards commits.
+      self.maybeUpdate(last);
+    }
     raft.maybeCommit();
   }
 
@@ -264,6 +268,11 @@ final class LeaderRole implements RoleBehavior {
     }
     if (m.getFrom() == raft.leadTransferee && pr.match == raft.log.lastIndex()) {
       sendTimeoutNow(m.getFrom());
+    }
+    if (raft.outsideConfiguration() && committedEntryInCurrentTerm()) {
+      // A leader outside its configuration only had to hand its log to the remaining voters;
+      // they hold it now and the appends above tell them the commit index. Let them lead.
+      raft.becomeFollower(raft.term, 0);
     }
   }
 

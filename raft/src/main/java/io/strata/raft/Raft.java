@@ -138,7 +138,10 @@ final class Raft {
     reset(term);
     leader = id;
     role = RaftRole.LEADER;
-    tracker.progress.get(id).becomeReplicate();
+    Progress self = tracker.progress.get(id);
+    if (self != null) {
+      self.becomeReplicate();
+    }
     // Entries of earlier terms may hold a conf change that is not applied yet; refuse new changes
     // until everything up to here is applied.
     pendingConfIndex = log.lastIndex();
@@ -185,10 +188,33 @@ final class Raft {
     }
   }
 
-  /** Whether this member may become leader: a voter that is not installing a snapshot. */
+  /**
+   * Whether this member may become leader: a voter that is not installing a snapshot, or a member
+   * outside its own configuration whose log runs past its commit index.
+   *
+   * <p>The second case is a removed member, typically a removed leader that applied its own
+   * removal and stepped down before the remaining voters learnt that the removal is committed.
+   * They still count it as a voter, and it refuses them its vote while its log is longer than
+   * theirs; if it never campaigned, a remaining voter that needs its vote (the last one of two,
+   * say) would wait for it forever. Campaigning under its own configuration, without counting its own vote, is what the
+   * Raft thesis (section 4.2.2) prescribes for a server outside its latest configuration; it
+   * leads only until an entry of its term is committed, which hands the remaining voters its log
+   * and the commit index (see {@link LeaderRole}).
+   */
   boolean promotable() {
+    if (log.hasPendingSnapshot()) {
+      return false;
+    }
     Progress self = tracker.progress.get(id);
-    return self != null && !self.learner && !log.hasPendingSnapshot();
+    if (self != null) {
+      return !self.learner;
+    }
+    return !tracker.voters.isEmpty() && log.lastIndex() > log.committed();
+  }
+
+  /** Whether this member is outside its own configuration (removed, or not yet added). */
+  boolean outsideConfiguration() {
+    return !tracker.progress.containsKey(id);
   }
 
   void step(Message m) {

@@ -114,4 +114,25 @@ class MembershipTest {
     assertThat(leader).isIn(2L, 3L);
     assertThat(c.node(leader).status().confState().getVotersList()).containsExactly(2L, 3L);
   }
+
+  @Test
+  void removedLeaderWithTheLongestLogStillLetsTheLastVoterTakeOver() {
+    TestCluster c = TestCluster.ofVoters(2);
+    c.elect(1);
+    long removal = c.node(1).status().lastIndex() + 1;
+    assertThat(c.node(1).proposeConfChange(change(ConfChangeType.REMOVE_NODE, 1))).isTrue();
+    assertThat(c.node(1).propose(TestCluster.bytes("tail"))).isTrue();
+    // Member 2 stores the removal but neither learns that it is committed nor receives the entry
+    // after it, so it still counts 1 as a voter and 1's log stays ahead of its own.
+    c.dropIf(m -> m.getFrom() == 1 && (m.getCommit() >= removal
+        || m.getEntriesList().stream().anyMatch(e -> e.getIndex() > removal)));
+    c.stabilize();
+    assertThat(c.node(1).status().confState().getVotersList()).containsExactly(2L);
+    assertThat(c.node(2).status().commit()).isLessThan(removal);
+    c.heal();
+    c.tickAll(100);
+    assertThat(c.node(2).status().role()).isEqualTo(RaftRole.LEADER);
+    assertThat(c.node(2).status().confState().getVotersList()).containsExactly(2L);
+    assertThat(c.node(1).status().role()).isEqualTo(RaftRole.FOLLOWER);
+  }
 }

@@ -4,18 +4,58 @@ import io.strata.raft.CompactedLogException;
 import io.strata.raft.MemoryRaftStorage;
 import io.strata.raft.RaftRole;
 import io.strata.raft.RaftStatus;
+import io.strata.raft.proto.ConfChange;
+import io.strata.raft.proto.ConfChangeType;
+import io.strata.raft.proto.ConfState;
 import io.strata.raft.proto.Entry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The Raft safety properties, checked as the simulation runs: election safety, log matching,
- * leader completeness and state machine safety (Raft paper, figure 3).
+ * leader completeness and state machine safety (Raft paper, figure 3), and for membership: every
+ * member reaches the same configuration after the same applied index, snapshots carry the
+ * configuration in effect at their index, and a learner never leads.
  */
 final class SafetyChecker {
   private record EntryId(long index, long term) {}
+
+  // The configuration in effect from each applied conf change's index on (index 0: bootstrap).
+  private final TreeMap<Long, ConfState> confStatesByIndex = new TreeMap<>();
+  private int confChangesApplied;
+  private int leaderRemovalsApplied;
+  private int termsLedFromOutsideConfiguration;
+
+  SafetyChecker(ConfState bootstrap) {
+    confStatesByIndex.put(0L, bootstrap);
+  }
+
+  static String describe(ConfState cs) {
+    return "voters " + cs.getVotersList() + " learners " + cs.getLearnersList();
+  }
+
+  /** Distinct conf changes applied (by at least one member). */
+  int confChangesApplied() {
+    return confChangesApplied;
+  }
+
+  /** Distinct applied conf changes that removed the leader which proposed them. */
+  int leaderRemovalsApplied() {
+    return leaderRemovalsApplied;
+  }
+
+  /** Terms whose leader was not a voter of its own configuration (a removed member). */
+  int termsLedFromOutsideConfiguration() {
+    return termsLedFromOutsideConfiguration;
+  }
+
+  /** The configuration as of the last conf change at or before {@code index} that anyone applied. */
+  ConfState confStateAt(long index) {
+    return confStatesByIndex.floorEntry(index).getValue();
+  }
 
   private final Map<Long, Long> leaderByTerm = new HashMap<>();
   // Every entry ever persisted anywhere, by (index, term): one (index, term) names one entry.
@@ -57,6 +97,43 @@ final class SafetyChecker {
     if (previous != null && previous != m.id) {
       fail("election safety: members %d and %d are both leaders of term %d", previous, m.id, status.term());
     }
+    // A removed member may lead its configuration without belonging to it (Raft thesis 4.2.2),
+    // but a learner, or a member with no configuration yet, never leads.
+    ConfState cs = status.confState();
+    if (cs.getLearnersList().contains(m.id) || cs.getVotersCount() == 0) {
+      fail("election safety: member %d leads term %d as a learner or without a configuration (%s)",
+          m.id, status.term(), describe(cs));
+    }
+    if (previous == null && !cs.getVotersList().contains(m.id)) {
+      termsLedFromOutsideConfiguration++;
+    }
+  }
+
+  /**
+   * Every member that applies the conf change at an index must reach the same configuration, and
+   * it must follow from the configuration before it.
+   */
+  void onConfChangeApplied(SimMember m, Entry e, ConfChange change, ConfState after) {
+    ConfState known = confStatesByIndex.get(e.getIndex());
+    if (known != null) {
+      if (!known.equals(after)) {
+        fail("membership: member %d has %s after index %d where another has %s",
+            m.id, describe(after), e.getIndex(), describe(known));
+      }
+      return;
+    }
+    ConfState before = confStateAt(e.getIndex() - 1);
+    ConfState expected = ConfStateModel.apply(before, change);
+    if (!expected.equals(after)) {
+      fail("membership: member %d applied %s %d at index %d to %s and got %s",
+          m.id, change.getType(), change.getNodeId(), e.getIndex(), describe(before), describe(after));
+    }
+    confStatesByIndex.put(e.getIndex(), after);
+    confChangesApplied++;
+    Long leader = leaderByTerm.get(e.getTerm());
+    if (change.getType() == ConfChangeType.REMOVE_NODE && leader != null && leader == change.getNodeId()) {
+      leaderRemovalsApplied++;
+    }
   }
 
   void onPersisted(SimMember m, List<Entry> entries) {
@@ -82,8 +159,13 @@ final class SafetyChecker {
     firstAppliedIndex.putIfAbsent(e.getData(), e.getIndex());
   }
 
-  void onSnapshotInstalled(SimMember m, long index, long digest) {
+  void onSnapshotInstalled(SimMember m, long index, long digest, ConfState confState) {
     snapshotsInstalled++;
+    ConfState expected = confStateAt(index);
+    if (!expected.equals(confState)) {
+      fail("membership: member %d installed a snapshot at index %d with %s where %s was in effect",
+          m.id, index, describe(confState), describe(expected));
+    }
     Long knownDigest = appliedDigests.putIfAbsent(index, digest);
     if (knownDigest != null && knownDigest != digest) {
       fail("state machine safety: member %d installed a snapshot at index %d that differs", m.id, index);

@@ -66,6 +66,11 @@ final class SimDisk {
     return durableSnapshot;
   }
 
+  /** The highest index a restart would know to be committed, from what is durable. */
+  long durableCommit() {
+    return Math.max(durableHardState.getCommit(), durableSnapshot.getMetadata().getIndex());
+  }
+
   /** Rebuilds the storage a restarted member reads, from what is durable. */
   MemoryRaftStorage recover() {
     MemoryRaftStorage storage = new MemoryRaftStorage();

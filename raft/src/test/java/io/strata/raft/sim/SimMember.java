@@ -9,6 +9,8 @@ import io.strata.raft.RaftRole;
 import io.strata.raft.RaftStatus;
 import io.strata.raft.Ready;
 import io.strata.raft.proto.ConfChange;
+import io.strata.raft.proto.ConfChangeType;
+import io.strata.raft.proto.ConfState;
 import io.strata.raft.proto.Entry;
 import io.strata.raft.proto.EntryType;
 import io.strata.raft.proto.Message;
@@ -20,28 +22,43 @@ import java.util.Random;
 
 /**
  * One simulated server: the real {@link RaftNode}, its storage and disk, and a state machine that
- * folds applied entries into a digest. It handles Readies exactly as the contract says: persist,
- * then send, then apply, then advance.
+ * folds applied entries into a digest and tracks the membership as of the last applied change.
+ * It handles Readies exactly as the contract says: persist, then send, then apply, then advance.
  */
 final class SimMember {
+  /** Told of every conf change a member applies, so that the cluster can start or stop members. */
+  interface ConfChangeListener {
+    void applied(SimMember member, Entry entry, ConfChange change, ConfState after);
+  }
+
   final long id;
   private final RaftConfig baseConfig;
   private final Random random;
   private final SafetyChecker checker;
+  private final ConfChangeListener listener;
+  // A member that joins a running cluster starts with no membership: the log alone does not name
+  // the founding members, so its first state must come from a snapshot (as the server requires).
+  private final boolean joined;
   final SimDisk disk;
   MemoryRaftStorage storage;
   RaftNode node;
   boolean up = true;
   RaftRole role = RaftRole.FOLLOWER;
-  // The state machine: a digest of every applied entry, and the index it reflects.
+  // The state machine: a digest of every applied entry, the index it reflects, and the membership
+  // as of the last conf change applied (or the snapshot installed).
   long digest;
   long appliedIndex;
+  ConfState confState;
+  private boolean awaitingFirstSnapshot;
 
-  SimMember(long id, RaftConfig config, Snapshot bootstrap, Random random, SafetyChecker checker) {
+  SimMember(long id, RaftConfig config, Snapshot bootstrap, boolean joined, Random random, SafetyChecker checker,
+            ConfChangeListener listener) {
     this.id = id;
     this.baseConfig = config;
     this.random = random;
     this.checker = checker;
+    this.listener = listener;
+    this.joined = joined;
     this.disk = new SimDisk(bootstrap);
     start();
   }
@@ -50,6 +67,8 @@ final class SimMember {
     storage = disk.recover();
     Snapshot snap = storage.snapshot();
     appliedIndex = snap.getMetadata().getIndex();
+    confState = snap.getMetadata().getConfState();
+    awaitingFirstSnapshot = joined && appliedIndex == 0;
     digest = snap.getData().isEmpty() ? 0 : snap.getData().asReadOnlyByteBuffer().getLong();
     RaftConfig c = baseConfig;
     RaftConfig config = new RaftConfig(c.id(), c.electionTicks(), c.heartbeatTicks(), c.maxSizePerMsgBytes(),
@@ -68,6 +87,16 @@ final class SimMember {
 
   void restart() {
     start();
+  }
+
+  /** Whether this member's log holds a conf change it has not applied yet. */
+  boolean hasUnappliedConfChange() {
+    for (long i = Math.max(appliedIndex + 1, storage.firstIndex()); i <= storage.lastIndex(); i++) {
+      if (storage.entries(i, i + 1, Long.MAX_VALUE).get(0).getType() == EntryType.ENTRY_CONF_CHANGE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Handles one Ready, if there is one; returns the messages to send (null if none). */
@@ -99,13 +128,21 @@ final class SimMember {
       long index = rd.snapshot().getMetadata().getIndex();
       digest = rd.snapshot().getData().asReadOnlyByteBuffer().getLong();
       appliedIndex = index;
-      checker.onSnapshotInstalled(this, index, digest);
+      confState = rd.snapshot().getMetadata().getConfState();
+      awaitingFirstSnapshot = false;
+      checker.onSnapshotInstalled(this, index, digest, confState);
     }
     for (Entry e : rd.committedEntries()) {
       apply(e);
     }
     List<Message> out = new ArrayList<>(rd.messages());
     node.advance(rd);
+    ConfState coreView = node.status().confState();
+    if (!coreView.equals(confState)) {
+      throw new AssertionError(String.format("member %d: the core's membership %s differs from the applied one %s "
+          + "at applied index %d", id, SafetyChecker.describe(coreView), SafetyChecker.describe(confState),
+          appliedIndex));
+    }
     return out;
   }
 
@@ -113,15 +150,41 @@ final class SimMember {
     if (e.getIndex() != appliedIndex + 1) {
       throw new AssertionError("member " + id + " applies index " + e.getIndex() + " after " + appliedIndex);
     }
+    if (awaitingFirstSnapshot) {
+      throw new AssertionError("member " + id + " joined with an empty log but was sent entry " + e.getIndex()
+          + " before any snapshot, so it cannot know the founding members");
+    }
     digest = digest * 1_000_003 + e.getTerm() * 31 + e.getData().hashCode() + e.getType().getNumber();
     appliedIndex = e.getIndex();
     checker.onApplied(this, e, digest);
     if (e.getType() == EntryType.ENTRY_CONF_CHANGE) {
-      try {
-        node.applyConfChange(ConfChange.parseFrom(e.getData()));
-      } catch (InvalidProtocolBufferException ex) {
-        throw new AssertionError(ex);
-      }
+      applyConfChange(e);
+    }
+  }
+
+  private void applyConfChange(Entry e) {
+    ConfChange cc;
+    try {
+      cc = ConfChange.parseFrom(e.getData());
+    } catch (InvalidProtocolBufferException ex) {
+      throw new AssertionError(ex);
+    }
+    ConfState before = confState;
+    ConfState expected = ConfStateModel.apply(before, cc);
+    ConfState after = node.applyConfChange(cc);
+    if (!after.equals(expected)) {
+      throw new AssertionError(String.format("member %d: applying %s %d at index %d to %s gave %s, expected %s",
+          id, cc.getType(), cc.getNodeId(), e.getIndex(), SafetyChecker.describe(before),
+          SafetyChecker.describe(after), SafetyChecker.describe(expected)));
+    }
+    confState = after;
+    checker.onConfChangeApplied(this, e, cc, after);
+    listener.applied(this, e, cc, after);
+    boolean added = cc.getType() != ConfChangeType.REMOVE_NODE && !ConfStateModel.contains(before, cc.getNodeId());
+    if (added) {
+      // As the server does: a new member must start from a snapshot, so take one now and compact at
+      // least the first entry, whatever the usual snapshot schedule.
+      snapshotAndCompact(random.nextInt(5));
     }
   }
 
@@ -132,9 +195,9 @@ final class SimMember {
       return;
     }
     ByteString data = ByteString.copyFrom(ByteBuffer.allocate(8).putLong(0, digest));
-    Snapshot snap = storage.createSnapshot(index, node.status().confState(), data);
-    long compactTo = index - keepEntries;
-    if (compactTo > storage.firstIndex()) {
+    Snapshot snap = storage.createSnapshot(index, confState, data);
+    long compactTo = Math.max(1, index - keepEntries);
+    if (compactTo >= storage.firstIndex()) {
       storage.compact(compactTo);
     }
     disk.snapshotAndCompact(snap, compactTo);

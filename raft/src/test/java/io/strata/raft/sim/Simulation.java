@@ -9,54 +9,111 @@ import io.strata.raft.proto.MessageType;
 import io.strata.raft.proto.Snapshot;
 import io.strata.raft.proto.SnapshotMetadata;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * One reproducible run: N real members over a {@link SimNetwork}, first a safety phase with
- * faults (drops, duplicates, delays, partitions, crashes that lose unsynced writes) and random
- * proposals, with {@link SafetyChecker} watching every step; then a liveness phase that heals
- * every fault and requires a leader and new proposals applied everywhere.
+ * One reproducible run: real members over a {@link SimNetwork}, first a safety phase with faults
+ * (drops, duplicates, delays, partitions, crashes that lose unsynced writes), random proposals
+ * and, on some seeds, membership changes, with {@link SafetyChecker} watching every step; then a
+ * liveness phase that heals every fault and requires a leader among the final voters and new
+ * proposals applied by every member of the final configuration.
+ *
+ * <p>Everything random comes from the seed, and members are kept in id order, so one seed always
+ * replays the same run.
  */
-final class Simulation {
+final class Simulation implements SimMembership.Cluster {
   static final int SAFETY_TICKS = 300;
-  static final int LIVENESS_TICKS = 400;
+  static final int LIVENESS_TICKS = 600;
   private static final int MAX_ROUNDS_PER_TICK = 1000;
+  private static final int ELECTION_TICKS = 10;
+  private static final int HEARTBEAT_TICKS = 2;
 
   private final long seed;
   private final Random random;
   private final SimNetwork network;
-  private final SafetyChecker checker = new SafetyChecker();
-  private final List<SimMember> members = new ArrayList<>();
+  private final SafetyChecker checker;
+  // Members that run or are down, by id; stopped (removed) members leave this map for good.
+  private final TreeMap<Long, SimMember> members = new TreeMap<>();
+  private final List<SimMember> departed = new ArrayList<>();
+  private final SimMembership membership;
   private final boolean skewedClocks;
+  private final boolean preVote;
+  private final boolean checkQuorum;
+  private final long maxMsgBytes;
+  private final int maxInflight;
+  private final int initialSize;
+  // How likely a membership change is per tick; 0 on seeds with a fixed membership.
+  private final double membershipChangeRate;
   private long now;
   private int proposalCounter;
   private int crashes;
+  // A digest of every delivered message, to show that a seed replays the same run.
+  private long trace = 17;
   // Scales how often faults strike: calm runs reach deep logs, stormy ones churn leaders.
   private double faultIntensity = 1;
 
   Simulation(long seed) {
     this.seed = seed;
-    this.random = new Random(seed);
+    this.random = new Random(scramble(seed));
     this.network = new SimNetwork(random);
-    int size = 3 + 2 * random.nextInt(2);
-    boolean preVote = random.nextBoolean();
-    boolean checkQuorum = random.nextBoolean();
+    boolean changesMembership = random.nextBoolean();
+    this.membershipChangeRate = changesMembership ? 0.01 + 0.05 * random.nextDouble() : 0;
+    this.initialSize = changesMembership ? 1 + random.nextInt(5) : 3 + 2 * random.nextInt(2);
+    this.preVote = random.nextBoolean();
+    this.checkQuorum = random.nextBoolean();
     this.skewedClocks = random.nextBoolean();
+    this.maxMsgBytes = 64 + random.nextInt(512);
+    this.maxInflight = 1 + random.nextInt(8);
     ConfState.Builder cs = ConfState.newBuilder();
-    for (long id = 1; id <= size; id++) {
+    for (long id = 1; id <= initialSize; id++) {
       cs.addVoters(id);
     }
-    Snapshot bootstrap = Snapshot.newBuilder()
-        .setMetadata(SnapshotMetadata.newBuilder().setConfState(cs)).build();
-    long maxMsgBytes = 64 + random.nextInt(512);
-    int maxInflight = 1 + random.nextInt(8);
-    for (long id = 1; id <= size; id++) {
-      RaftConfig config = new RaftConfig(id, 10, 2, maxMsgBytes, maxInflight, preVote, checkQuorum, 0,
-          random.nextBoolean() ? 0 : maxMsgBytes * 2);
-      members.add(new SimMember(id, config, bootstrap, new Random(random.nextLong()), checker));
+    this.checker = new SafetyChecker(cs.build());
+    this.membership = new SimMembership(random, this, initialSize + 1);
+    for (long id = 1; id <= initialSize; id++) {
+      addMember(id, cs.build(), false);
+    }
+  }
+
+  /**
+   * Spreads consecutive seeds apart: {@link Random}'s first outputs for seeds 1, 2, 3... are
+   * strongly correlated, which would skew every seed's first coin flips the same way.
+   */
+  private static long scramble(long seed) {
+    long z = seed * 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  private void addMember(long id, ConfState bootstrap, boolean joined) {
+    RaftConfig config = new RaftConfig(id, ELECTION_TICKS, HEARTBEAT_TICKS, maxMsgBytes, maxInflight, preVote,
+        checkQuorum, 0, random.nextBoolean() ? 0 : maxMsgBytes * 2);
+    Snapshot snapshot = Snapshot.newBuilder()
+        .setMetadata(SnapshotMetadata.newBuilder().setConfState(bootstrap)).build();
+    members.put(id, new SimMember(id, config, snapshot, joined, new Random(random.nextLong()), checker,
+        (m, entry, change, after) -> membership.applied(entry, change, after)));
+  }
+
+  @Override
+  public TreeMap<Long, SimMember> members() {
+    return members;
+  }
+
+  @Override
+  public void startJoiner(long id) {
+    // A member joining a running cluster starts empty, with no membership of its own.
+    addMember(id, ConfState.getDefaultInstance(), true);
+  }
+
+  @Override
+  public void stop(long id) {
+    SimMember m = members.remove(id);
+    if (m != null) {
+      m.up = false;
+      departed.add(m);
     }
   }
 
@@ -68,13 +125,14 @@ final class Simulation {
     for (int t = 0; t < SAFETY_TICKS; t++) {
       injectFaults();
       maybePropose();
+      maybeChangeMembership();
       tick(true);
       if (t % 25 == 0) {
-        checker.checkLogMatching(members);
+        checker.checkLogMatching(upMembers());
       }
     }
     heal();
-    Set<ByteString> pending = new HashSet<>();
+    List<ByteString> pending = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       pending.add(ByteString.copyFromUtf8("final-" + i));
     }
@@ -84,27 +142,58 @@ final class Simulation {
         retryProposals(pending);
       }
       tick(false);
-      if (allApplied(pending)) {
+      if (settled(pending)) {
         break;
       }
     }
-    checker.checkLogMatching(members);
+    checker.checkLogMatching(upMembers());
     if (t == LIVENESS_TICKS) {
-      throw new AssertionError("liveness: after healing, proposals were not applied everywhere within "
-          + LIVENESS_TICKS + " ticks; leaders: " + describeRoles());
+      throw new AssertionError("liveness: after healing, proposals were not applied by every member of the final "
+          + "configuration within " + LIVENESS_TICKS + " ticks; members: " + describeRoles());
     }
+  }
+
+  /** What the run exercised, for the per-run summary and for the totals over many seeds. */
+  SimStats stats() {
+    return new SimStats(membershipChangeRate > 0, membership.proposed(), checker.confChangesApplied(),
+        checker.leaderRemovalsApplied(), membership.joinersStarted(), membership.membersStopped(),
+        membership.refusedWhilePending(), checker.termsLedFromOutsideConfiguration(), crashes,
+        checker.snapshotsInstalled());
+  }
+
+  /** A digest of every message delivered in order: equal for two runs of one seed. */
+  long trace() {
+    return trace;
   }
 
   /** A one-line account of what the run exercised. */
   String summary() {
-    return String.format("seed %d: %d members, %d terms with a leader, %d crashes, %d snapshots installed, "
-        + "applied up to %d", seed, members.size(), checker.termsWithLeader(), crashes,
-        checker.snapshotsInstalled(), checker.maxAppliedIndex());
+    SimStats s = stats();
+    return String.format("seed %d: %d members at start, %d at the end, %d terms with a leader, %d crashes, "
+        + "%d snapshots installed, applied up to %d, %d conf changes applied (%d removed their leader), "
+        + "%d members joined, %d stopped", seed, initialSize, members.size(), checker.termsWithLeader(), crashes,
+        s.snapshotsInstalled(), checker.maxAppliedIndex(), s.confChangesApplied(), s.leaderRemovals(),
+        s.joinersStarted(), s.membersStopped());
+  }
+
+  private List<SimMember> upMembers() {
+    List<SimMember> up = new ArrayList<>();
+    for (SimMember m : members.values()) {
+      if (m.up) {
+        up.add(m);
+      }
+    }
+    return up;
+  }
+
+  private SimMember randomMember() {
+    List<SimMember> all = new ArrayList<>(members.values());
+    return all.get(random.nextInt(all.size()));
   }
 
   private String describeRoles() {
     StringBuilder sb = new StringBuilder();
-    for (SimMember m : members) {
+    for (SimMember m : members.values()) {
       sb.append(m.id).append('=').append(m.up ? m.node.status().toString() : "down").append("; ");
     }
     return sb.toString();
@@ -114,8 +203,8 @@ final class Simulation {
     double r = random.nextDouble() / faultIntensity;
     if (r < 0.02) {
       // Crashing the leader is the interesting case: favour it.
-      SimMember m = members.get(random.nextInt(members.size()));
-      for (SimMember candidate : members) {
+      SimMember m = randomMember();
+      for (SimMember candidate : members.values()) {
         if (candidate.up && candidate.role == RaftRole.LEADER && random.nextBoolean()) {
           m = candidate;
         }
@@ -125,15 +214,15 @@ final class Simulation {
         crashes++;
       }
     } else if (r < 0.05) {
-      for (SimMember m : members) {
+      for (SimMember m : members.values()) {
         if (!m.up && random.nextBoolean()) {
           m.restart();
         }
       }
     } else if (r < 0.07) {
       // Cut one member off from everyone, or split the cluster in two.
-      long a = 1 + random.nextInt(members.size());
-      for (SimMember m : members) {
+      long a = randomMember().id;
+      for (SimMember m : members.values()) {
         if (m.id != a && (random.nextBoolean() || random.nextBoolean())) {
           network.cut(a, m.id);
         }
@@ -147,7 +236,7 @@ final class Simulation {
     if (random.nextDouble() > 0.3) {
       return;
     }
-    for (SimMember m : members) {
+    for (SimMember m : members.values()) {
       if (m.up && m.role == RaftRole.LEADER) {
         int batch = 1 + random.nextInt(3);
         List<ByteString> data = new ArrayList<>();
@@ -158,16 +247,31 @@ final class Simulation {
       }
     }
     if (random.nextDouble() < 0.1) {
-      SimMember m = members.get(random.nextInt(members.size()));
+      SimMember m = randomMember();
       if (m.up) {
         m.node.readIndex(ByteString.copyFromUtf8("read-" + (proposalCounter++)));
       }
     }
     if (random.nextDouble() < 0.02) {
-      SimMember m = members.get(random.nextInt(members.size()));
+      SimMember m = randomMember();
       if (m.up) {
-        m.node.transferLeadership(1 + random.nextInt(members.size()));
+        m.node.transferLeadership(randomMember().id);
       }
+    }
+  }
+
+  private void maybeChangeMembership() {
+    if (membershipChangeRate == 0 || random.nextDouble() >= membershipChangeRate) {
+      return;
+    }
+    List<SimMember> leaders = new ArrayList<>();
+    for (SimMember m : members.values()) {
+      if (m.up && m.role == RaftRole.LEADER) {
+        leaders.add(m);
+      }
+    }
+    if (!leaders.isEmpty()) {
+      membership.proposeChange(leaders.get(random.nextInt(leaders.size())));
     }
   }
 
@@ -175,15 +279,15 @@ final class Simulation {
     network.healAll();
     network.dropRate = 0;
     network.duplicateRate = 0;
-    for (SimMember m : members) {
+    for (SimMember m : members.values()) {
       if (!m.up) {
         m.restart();
       }
     }
   }
 
-  private void retryProposals(Set<ByteString> pending) {
-    for (SimMember m : members) {
+  private void retryProposals(List<ByteString> pending) {
+    for (SimMember m : members.values()) {
       if (m.role == RaftRole.LEADER) {
         List<ByteString> notYet = new ArrayList<>();
         for (ByteString p : pending) {
@@ -198,31 +302,32 @@ final class Simulation {
     }
   }
 
-  private boolean appliedEverywhere(ByteString p) {
-    Long index = checker.firstAppliedIndex(p);
-    if (index == null) {
+  /**
+   * Whether the healed cluster has settled: a leader that is a voter of its configuration has
+   * applied its whole log, the final proposals among it, and every member of that configuration
+   * has applied exactly as much and agrees on the configuration.
+   */
+  private boolean settled(List<ByteString> pending) {
+    SimMember leader = null;
+    for (SimMember m : members.values()) {
+      if (m.up && m.role == RaftRole.LEADER && m.confState.getVotersList().contains(m.id)) {
+        leader = m;
+      }
+    }
+    if (leader == null || leader.appliedIndex != leader.storage.lastIndex()) {
       return false;
     }
-    for (SimMember m : members) {
-      if (m.appliedIndex < index) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private boolean allApplied(Set<ByteString> pending) {
     for (ByteString p : pending) {
-      if (!appliedEverywhere(p)) {
+      if (checker.firstAppliedIndex(p) == null) {
         return false;
       }
     }
-    // Everyone has caught up to the same point as well.
-    long target = -1;
-    for (SimMember m : members) {
-      if (target < 0) {
-        target = m.appliedIndex;
-      } else if (m.appliedIndex != target) {
+    ConfState cs = leader.confState;
+    List<Long> everyone = new ArrayList<>(cs.getVotersList());
+    everyone.addAll(cs.getLearnersList());
+    for (long id : everyone) {
+      SimMember m = members.get(id);
+      if (m == null || !m.up || m.appliedIndex != leader.appliedIndex || !m.confState.equals(cs)) {
         return false;
       }
     }
@@ -231,7 +336,7 @@ final class Simulation {
 
   private void tick(boolean faults) {
     now++;
-    for (SimMember m : members) {
+    for (SimMember m : members.values()) {
       if (!m.up) {
         continue;
       }
@@ -243,7 +348,8 @@ final class Simulation {
     }
     for (int round = 0; round < MAX_ROUNDS_PER_TICK; round++) {
       boolean busy = false;
-      for (SimMember m : members) {
+      // A copy: applying a conf change may start a new member meanwhile.
+      for (SimMember m : new ArrayList<>(members.values())) {
         if (!m.up) {
           continue;
         }
@@ -258,6 +364,7 @@ final class Simulation {
           m.snapshotAndCompact(random.nextInt(5));
         }
       }
+      membership.stopRemovedMembers();
       for (Message msg : network.due(now)) {
         busy = true;
         deliver(msg);
@@ -279,16 +386,20 @@ final class Simulation {
   }
 
   private void deliver(Message msg) {
-    SimMember to = members.get((int) msg.getTo() - 1);
-    SimMember from = members.get((int) msg.getFrom() - 1);
-    if (!to.up) {
-      if (msg.getType() == MessageType.MSG_SNAP && from.up) {
+    SimMember to = members.get(msg.getTo());
+    SimMember from = members.get(msg.getFrom());
+    boolean senderUp = from != null && from.up;
+    if (to == null || !to.up || from == null) {
+      // The receiver is down, stopped or not started yet; a stopped sender's messages are dropped.
+      if (msg.getType() == MessageType.MSG_SNAP && senderUp) {
         from.node.reportSnapshot(msg.getTo(), true);
       }
       return;
     }
+    trace = trace * 31 + (msg.getType().getNumber() * 1_000_003L + msg.getFrom() * 8191 + msg.getTo())
+        ^ (msg.getTerm() * 131 + msg.getIndex() * 17 + msg.getCommit() + msg.getEntriesCount());
     to.node.step(msg);
-    if (msg.getType() == MessageType.MSG_SNAP && from.up) {
+    if (msg.getType() == MessageType.MSG_SNAP && senderUp) {
       from.node.reportSnapshot(msg.getTo(), false);
     }
   }
