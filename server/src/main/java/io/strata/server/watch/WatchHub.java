@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,7 @@ public final class WatchHub {
   private boolean closed;
 
   /**
-   * Starts the hub with two daemon threads of its own: one sends responses, the other catches
+   * Starts the hub with daemon threads of its own: senders of responses, and one that catches
    * up unsynced watchers and ticks progress notifications.
    */
   public WatchHub(EventHistory history, HeaderSource headers, WatchOptions options) {
@@ -105,8 +106,19 @@ public final class WatchHub {
     this.compactRevision = history.compactedRevision();
   }
 
+  /**
+   * One sender per core (at most four): each stream drains on one thread at a time, so streams
+   * are what runs in parallel, and a server with many streams is not held to one core's worth
+   * of building responses.
+   */
   private static ExecutorService ownedSender() {
-    return Executors.newSingleThreadExecutor(daemon("strata-watch-send"));
+    int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "strata-watch-send-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   private static ScheduledExecutorService ownedSyncer() {

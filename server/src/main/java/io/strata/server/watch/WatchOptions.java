@@ -13,7 +13,9 @@ import java.time.Duration;
  * @param maxWatchersPerCatchUp unsynced watchers served by one catch-up pass, so that one pass
  *     holds the hub's lock for a bounded time
  * @param maxQueuedResponses responses with events a stream may hold unsent before its watchers
- *     are set aside and caught up from history later
+ *     are set aside and caught up from history later. A queued response holds references to
+ *     events shared by every watcher that sees them, so this can be generous: a stream of a
+ *     hundred watchers fills ten revisions' worth before anyone is set aside
  * @param maxQueuedBytes serialized event bytes a stream may hold unsent, with the same effect
  * @param fragmentThresholdBytes response size from which watchers created with {@code fragment}
  *     get their events split over several responses (etcd: max request bytes + 512 KiB)
@@ -43,7 +45,7 @@ public record WatchOptions(
 
   public static WatchOptions defaults() {
     return new WatchOptions(
-        Duration.ofMinutes(10), 1_000, 512, 128, 16L * 1024 * 1024, 1536 * 1024 + 512 * 1024);
+        Duration.ofMinutes(10), 1_000, 512, 1_024, 16L * 1024 * 1024, 1536 * 1024 + 512 * 1024);
   }
 
   /** A copy with another progress period; zero turns periodic notifications off. */

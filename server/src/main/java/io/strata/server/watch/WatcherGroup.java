@@ -108,16 +108,36 @@ final class WatcherGroup {
    * {@code events}; watchers with nothing to see are absent.
    */
   Map<Watcher, List<Event>> match(List<Event> events, ToLongFunction<Watcher> firstRevision) {
-    Map<Watcher, List<Event>> out = new LinkedHashMap<>();
     if (all.isEmpty()) {
-      return out;
+      return new LinkedHashMap<>();
     }
+    if (events.size() == 1) {
+      return matchOne(events.get(0), firstRevision);
+    }
+    Map<Watcher, List<Event>> out = new LinkedHashMap<>();
     for (Event ev : events) {
       long rev = ev.getKv().getModRevision();
       for (Watcher w : watchersOf(ev.getKv().getKey())) {
         if (rev >= firstRevision.applyAsLong(w) && w.accepts(ev)) {
           out.computeIfAbsent(w, x -> new ArrayList<>()).add(ev);
         }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The common case of a revision with one event, which may go to a great many watchers: they
+   * all share one immutable list, and the map is sized once instead of growing.
+   */
+  private Map<Watcher, List<Event>> matchOne(Event ev, ToLongFunction<Watcher> firstRevision) {
+    long rev = ev.getKv().getModRevision();
+    List<Watcher> candidates = watchersOf(ev.getKv().getKey());
+    Map<Watcher, List<Event>> out = new LinkedHashMap<>(candidates.size() * 4 / 3 + 1);
+    List<Event> only = List.of(ev);
+    for (Watcher w : candidates) {
+      if (rev >= firstRevision.applyAsLong(w) && w.accepts(ev)) {
+        out.put(w, only);
       }
     }
     return out;
