@@ -157,6 +157,9 @@ public final class LocalMember implements AutoCloseable {
   }
 
   /** Stops taking part in the cluster after the cluster removed this member. */
+  /** How long a removed member's Raft keeps running before it stops (etcd: ten 100 ms ticks). */
+  static final long removedMemberGraceMillis = 1_000;
+
   void stopAfterRemoval() {
     if (!removed.complete(null)) {
       return;
@@ -165,6 +168,10 @@ public final class LocalMember implements AutoCloseable {
         "the member has been permanently removed from the cluster; the data-dir used by this member must be removed");
     Thread t = new Thread(() -> {
       try {
+        // Raft keeps running a little longer, as etcd's does: the remaining members may not
+        // know yet that this removal is committed, and the next appends or heartbeats from
+        // this member (or, if it led, its last campaign) are what tells them.
+        Thread.sleep(removedMemberGraceMillis);
         raft.close();
         transport.close();
       } catch (Exception e) {
