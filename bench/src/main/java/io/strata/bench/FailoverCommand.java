@@ -4,10 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.strata.api.etcdserverpb.KVGrpc;
-import io.strata.api.etcdserverpb.MaintenanceGrpc;
 import io.strata.api.etcdserverpb.PutRequest;
-import io.strata.api.etcdserverpb.StatusRequest;
-import io.strata.api.etcdserverpb.StatusResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,9 +30,6 @@ import picocli.CommandLine.Option;
 @Command(name = "failover", mixinStandardHelpOptions = true,
         description = "Kills the leader (SIGKILL) and times until a put on a surviving member succeeds.")
 final class FailoverCommand implements Callable<Integer> {
-    private static final long statusTimeoutMillis = 2_000;
-    private static final long leaderWaitMillis = 30_000;
-
     @Mixin
     CommonOptions common;
 
@@ -71,7 +65,7 @@ final class FailoverCommand implements Callable<Integer> {
         }
         LatencyStats failovers = new LatencyStats(-1);
         try {
-            int leader = findLeader(channels);
+            int leader = ClusterLeader.find(channels).index();
             List<KVGrpc.KVStub> survivors = new ArrayList<>();
             for (int i = 0; i < channels.size(); i++) {
                 if (i != leader) {
@@ -130,37 +124,6 @@ final class FailoverCommand implements Callable<Integer> {
                 channel.shutdownNow();
             }
         }
-    }
-
-    /** The index of the member every reachable member names as leader, once they agree. */
-    private static int findLeader(List<ManagedChannel> channels) throws InterruptedException {
-        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leaderWaitMillis);
-        String seen = "no answer";
-        while (System.nanoTime() - deadlineNanos < 0) {
-            long[] memberIds = new long[channels.size()];
-            long agreedLeader = 0;
-            boolean agree = true;
-            try {
-                for (int i = 0; i < channels.size(); i++) {
-                    StatusResponse status = MaintenanceGrpc.newBlockingStub(channels.get(i))
-                            .withDeadlineAfter(statusTimeoutMillis, TimeUnit.MILLISECONDS)
-                            .status(StatusRequest.getDefaultInstance());
-                    memberIds[i] = status.getHeader().getMemberId();
-                    agree &= status.getLeader() != 0 && (agreedLeader == 0 || agreedLeader == status.getLeader());
-                    agreedLeader = status.getLeader();
-                }
-                seen = "leader " + Long.toHexString(agreedLeader);
-                for (int i = 0; agree && i < memberIds.length; i++) {
-                    if (memberIds[i] == agreedLeader) {
-                        return i;
-                    }
-                }
-            } catch (RuntimeException e) {
-                seen = LatencyStats.describe(e);
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the members did not agree on a leader in " + leaderWaitMillis + "ms (" + seen + ")");
     }
 
     private static PutRequest put(long attempt) {

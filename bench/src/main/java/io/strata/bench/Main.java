@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             MixedK8sCommand.class,
             LeaseRevokeCommand.class,
             FailoverCommand.class,
+            MemberCatchUpCommand.class,
         })
 public final class Main implements Runnable {
     /** Exit code of a malformed command line, as etcd's tools use. */
