@@ -34,10 +34,13 @@ final class ClientServer implements AutoCloseable {
   private final Server server;
   private final LockService locks;
   private final ElectionService elections;
+  private final RequireLeaderInterceptor requireLeader;
 
-  ClientServer(List<URI> listenClientUrls, LocalMember member, long maxRequestBytes, int maxTxnOps) {
+  ClientServer(List<URI> listenClientUrls, LocalMember member, long maxRequestBytes, int maxTxnOps,
+      java.time.Duration electionTimeout) {
     this.locks = new LockService(member);
     this.elections = new ElectionService(member);
+    this.requireLeader = new RequireLeaderInterceptor(member, electionTimeout);
     GrpcService grpc = GrpcService.builder()
         .addService(new KvService(member, maxTxnOps))
         .addService(new MaintenanceService(member))
@@ -47,7 +50,7 @@ final class ClientServer implements AutoCloseable {
         .addService(locks)
         .addService(elections)
         .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, maxRequestBytes + grpcOverheadBytes))
-        .intercept(new RequireLeaderInterceptor(member), new LearnerRequestGate(member))
+        .intercept(requireLeader, new LearnerRequestGate(member))
         .build();
     ServerBuilder sb = Server.builder();
     for (URI url : listenClientUrls) {
@@ -82,6 +85,7 @@ final class ClientServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop().join();
+    requireLeader.close();
     locks.close();
     elections.close();
   }

@@ -36,7 +36,8 @@ final class StrataServer implements AutoCloseable {
     member.awaitReady(readyTimeout);
     LeaseExpiry leaseExpiry = new LeaseExpiry(member);
     leaseExpiry.start();
-    ClientServer clients = new ClientServer(config.listenClientUrls(), member, config.maxRequestBytes(), (int) config.maxTxnOps());
+    ClientServer clients = new ClientServer(config.listenClientUrls(), member, config.maxRequestBytes(), (int) config.maxTxnOps(),
+        config.electionTimeout());
     clients.start();
     for (URI url : config.listenClientUrls()) {
       log.atInfo()

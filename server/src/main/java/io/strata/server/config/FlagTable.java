@@ -161,8 +161,11 @@ final class FlagTable {
         t.todo("experimental-corrupt-check-time", FlagType.DURATION, "0s", "Interval between corruption checks across the cluster (0 disables).");
         t.todo("experimental-compact-hash-check-enabled", FlagType.BOOL, "false", "Let the leader compare the followers' hashes after each compaction.");
         t.todo("experimental-compact-hash-check-time", FlagType.DURATION, "1m", "Interval between the leader's compaction hash checks.");
-        t.todo("experimental-enable-lease-checkpoint", FlagType.BOOL, "false", "Let the leader checkpoint the remaining TTL of leases, so a leader change does not renew them.");
-        t.todo("experimental-enable-lease-checkpoint-persist", FlagType.BOOL, "false", "Persist lease checkpoints; needs experimental-enable-lease-checkpoint.");
+        // Strata's leader always checkpoints remaining TTLs through Raft and keeps them in its
+        // snapshots (what etcd 3.6 does with both flags on), so both flags are accepted and
+        // checked against each other as etcd does, and neither can turn checkpoints off.
+        t.impl("experimental-enable-lease-checkpoint", FlagType.BOOL, "false", "Let the leader checkpoint the remaining TTL of leases, so a leader change does not renew them (always on in Strata).");
+        t.impl("experimental-enable-lease-checkpoint-persist", FlagType.BOOL, "false", "Persist lease checkpoints; needs experimental-enable-lease-checkpoint (always on in Strata).");
         t.todo("experimental-compaction-batch-limit", FlagType.INT, "1000", "Most revisions removed in one compaction batch.");
         t.todo("experimental-compaction-sleep-interval", FlagType.DURATION, "10ms", "Pause between two compaction batches.");
         t.todo("experimental-peer-skip-client-san-verification", FlagType.BOOL, "false", "Do not check the SAN of member client certificates.");
