@@ -151,9 +151,17 @@ public final class Cluster implements AutoCloseable {
      * because a member of a cluster without a quorum only gets ready once enough others are back.
      */
     public void crashAndRestartAll() {
-        members.forEach(ServerProcess::kill9);
-        members.forEach(ServerProcess::launch);
-        members.forEach(ServerProcess::awaitReady);
+        crashAndRestart(members);
+    }
+
+    /**
+     * Like {@link #crashAndRestartAll}, for the members a cluster has after membership changes:
+     * founding members that were removed are left out, members that joined are included.
+     */
+    public void crashAndRestart(List<ServerProcess> survivors) {
+        survivors.forEach(ServerProcess::kill9);
+        survivors.forEach(ServerProcess::launch);
+        survivors.forEach(ServerProcess::awaitReady);
     }
 
     /** The first member's client URL, the one to use for a single-member cluster. */

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -51,7 +52,10 @@ public final class LocalMember implements AutoCloseable {
   private final PeerActivity peerActivity;
   private final Reconfiguration reconfiguration;
   private final CompletableFuture<Void> published = new CompletableFuture<>();
+  /** Completed on a thread of its own once this member has stopped taking part after its removal. */
   private final CompletableFuture<Void> removed = new CompletableFuture<>();
+  /** Set by the first report of this member's removal; later reports change nothing. */
+  private final AtomicBoolean removalSeen = new AtomicBoolean();
   private volatile boolean closed;
 
   LocalMember(
@@ -136,7 +140,7 @@ public final class LocalMember implements AutoCloseable {
     MemberAttributes attributes = MemberAttributes.newBuilder()
         .setMemberId(membership.localMemberId()).setName(name).addAllClientUrls(clientUrls).build();
     Thread t = new Thread(() -> {
-      while (!closed && !removed.isDone()) {
+      while (!closed && !removalSeen.get()) {
         try {
           write(InternalRequest.newBuilder().setMemberAttributes(attributes)).get();
           published.complete(null);
@@ -156,12 +160,17 @@ public final class LocalMember implements AutoCloseable {
     t.start();
   }
 
-  /** Stops taking part in the cluster after the cluster removed this member. */
   /** How long a removed member's Raft keeps running before it stops (etcd: ten 100 ms ticks). */
   static final long removedMemberGraceMillis = 1_000;
 
+  /**
+   * Stops taking part in the cluster after the cluster removed this member. The removal is
+   * reported on the apply thread or a transport thread, so whoever waits on
+   * {@link #removedFromCluster} is told on a thread of its own: what they do next (stopping the
+   * process) waits for the apply thread to end, which it never would if it ran on it.
+   */
   void stopAfterRemoval() {
-    if (!removed.complete(null)) {
+    if (!removalSeen.compareAndSet(false, true)) {
       return;
     }
     org.slf4j.LoggerFactory.getLogger(LocalMember.class).error(
@@ -176,6 +185,8 @@ public final class LocalMember implements AutoCloseable {
         transport.close();
       } catch (Exception e) {
         Thread.currentThread().interrupt();
+      } finally {
+        removed.complete(null);
       }
     }, "removed-member-stop");
     t.setDaemon(true);
@@ -328,7 +339,12 @@ public final class LocalMember implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public synchronized void close() throws Exception {
+    // A removed member is closed twice: once as it stops after its removal, once by the
+    // shutdown hook of the exit that follows.
+    if (closed) {
+      return;
+    }
     closed = true;
     peerActivity.close();
     raft.transferLeadershipBeforeStop(requestTimeout.toMillis());
