@@ -68,9 +68,6 @@ final class WatchLatencyCommand implements Callable<Integer> {
         if (watchers < 1 || streamCount < 1 || streamCount > watchers) {
             throw new IllegalArgumentException("need 1 <= --streams <= --watchers, got " + streamCount + " and " + watchers);
         }
-        if (!common.warmup.isZero()) {
-            throw new IllegalArgumentException("watch-latency has no warm-up: every put is expected at every watcher");
-        }
         if (putRate < 1) {
             throw new IllegalArgumentException("--put-rate must be at least 1, got " + putRate);
         }
@@ -93,9 +90,11 @@ final class WatchLatencyCommand implements Callable<Integer> {
             List<KVGrpc.KVStub> kv = pool.stubs(KVGrpc::newStub);
             CountDownLatch created = new CountDownLatch(watchers);
             List<StreamObserver<WatchRequest>> streams = new ArrayList<>();
+            List<EventTimer> eventTimers = new ArrayList<>();
             for (int s = 0; s < streamCount; s++) {
-                StreamObserver<WatchRequest> requests = watch.get(s % watch.size())
-                        .watch(new EventTimer(events, created));
+                EventTimer timer = new EventTimer(events, created);
+                eventTimers.add(timer);
+                StreamObserver<WatchRequest> requests = watch.get(s % watch.size()).watch(timer);
                 streams.add(requests);
             }
             for (int w = 0; w < watchers; w++) {
@@ -119,25 +118,35 @@ final class WatchLatencyCommand implements Callable<Integer> {
             });
             CountDownLatch writerDone = new CountDownLatch(1);
             AtomicLong putsSent = new AtomicLong();
-            long startNanos = System.nanoTime();
+            // Puts during the warm-up reach the watchers like any other, but neither they nor
+            // their events are counted: only puts sent from measureFromNanos on are.
+            long warmupStartNanos = System.nanoTime();
+            long measureFromNanos = warmupStartNanos + common.warmup.toNanos();
+            eventTimers.forEach(t -> t.measureFrom(measureFromNanos));
+            long startNanos = measureFromNanos;
             puts.start(startNanos);
             double elapsedSeconds;
             try (ProgressReporter progress = new ProgressReporter("watch-latency", events, System.err, common.stallTimeout)) {
                 progress.start();
                 writer.scheduleAtFixedRate(() -> {
                     long now = System.nanoTime();
-                    if (events.aborted() || !puts.tryAcquire(now)) {
+                    boolean warmingUp = now - measureFromNanos < 0;
+                    if (events.aborted() || (!warmingUp && !puts.tryAcquire(now))) {
                         writerDone.countDown();
                         throw new IllegalStateException("budget used up");  // cancels the schedule
                     }
-                    putsSent.incrementAndGet();
+                    if (!warmingUp) {
+                        putsSent.incrementAndGet();
+                    }
                     ByteString value = ByteString.copyFrom(ByteBuffer.allocate(timestampBytes).putLong(0, now)).concat(padding);
                     PutRequest request = PutRequest.newBuilder().setKey(keys.key(keys.randomIndex())).setValue(value).build();
-                    kv.get((int) (putsSent.get() % kv.size())).put(request, UnaryObserver.of(new AsyncOp.Done() {
+                    kv.get((int) Math.floorMod(now, (long) kv.size())).put(request, UnaryObserver.of(new AsyncOp.Done() {
                         @Override
                         public void succeeded() {
-                            putLatency.recordNanos(System.nanoTime() - now);
-                            putsAcked.incrementAndGet();
+                            if (!warmingUp) {
+                                putLatency.recordNanos(System.nanoTime() - now);
+                                putsAcked.incrementAndGet();
+                            }
                         }
 
                         @Override
@@ -187,6 +196,12 @@ final class WatchLatencyCommand implements Callable<Integer> {
     private static final class EventTimer implements StreamObserver<WatchResponse> {
         private final LatencyStats events;
         private final CountDownLatch created;
+        /** Events of puts sent before this (the warm-up) are not timed. */
+        private volatile long measureFromNanos = Long.MIN_VALUE;
+
+        void measureFrom(long nanos) {
+            measureFromNanos = nanos;
+        }
 
         EventTimer(LatencyStats events, CountDownLatch created) {
             this.events = events;
@@ -205,7 +220,10 @@ final class WatchLatencyCommand implements Callable<Integer> {
             for (Event event : response.getEventsList()) {
                 ByteString value = event.getKv().getValue();
                 if (value.size() >= timestampBytes) {
-                    events.recordNanos(now - value.substring(0, timestampBytes).asReadOnlyByteBuffer().getLong());
+                    long sentNanos = value.substring(0, timestampBytes).asReadOnlyByteBuffer().getLong();
+                    if (measureFromNanos == Long.MIN_VALUE || sentNanos - measureFromNanos >= 0) {
+                        events.recordNanos(now - sentNanos);
+                    }
                 }
             }
         }
