@@ -16,6 +16,7 @@ import io.strata.server.raftnode.EtcdServerException;
 import io.strata.server.raftnode.RaftLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -64,6 +65,8 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   }
 
   private ConfChangeSink confChanges = change -> { };
+  /** Where snapshots are written while they are taken; null keeps them on the heap (tests). */
+  private SnapshotSpill spill;
   /** Set when a member was added: the next snapshot is taken at once (see RaftLoop#snapshotTaken). */
   private boolean snapshotNow;
   private boolean snapshotRequired;
@@ -85,6 +88,11 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   }
 
   /** Set before {@link #start}. */
+  /** Takes snapshots through files in {@code dir} instead of on the heap; see {@link SnapshotSpill}. */
+  public void spillSnapshotsTo(Path dir) throws IOException {
+    this.spill = new SnapshotSpill(dir);
+  }
+
   public void setConfChangeSink(ConfChangeSink sink) {
     this.confChanges = sink;
   }
@@ -267,14 +275,20 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
       return;
     }
     snapshotNow = false;
-    ByteString.Output out = ByteString.newOutput();
+    ByteString data;
     try {
-      StateSnapshot.write(state.store(), state.lessor(), state.members(), out);
+      if (spill != null) {
+        data = spill.write(out -> StateSnapshot.write(state.store(), state.lessor(), state.members(), out));
+      } else {
+        ByteString.Output out = ByteString.newOutput();
+        StateSnapshot.write(state.store(), state.lessor(), state.members(), out);
+        data = out.toByteString();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     lastSnapshotIndex = applied;
-    snapshotSink.snapshotTaken(applied, out.toByteString());
+    snapshotSink.snapshotTaken(applied, data);
   }
 
   @Override

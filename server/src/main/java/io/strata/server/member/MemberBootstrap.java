@@ -151,6 +151,7 @@ public final class MemberBootstrap {
     ApplyLoop apply = new ApplyLoop(state, membership.localMemberId(), pending, options.snapshotCountEntries(),
         (index, data) -> raftRef[0].snapshotTaken(index, data, snapshotCatchUpEntries));
     apply.setConfChangeSink(cc -> raftRef[0].applyConfChange(cc).get());
+    apply.spillSnapshotsTo(options.snapDir());
     if (metadata.getJoinedExisting() && store.consistentIndex() == 0) {
       apply.requireSnapshotFirst();
     }
