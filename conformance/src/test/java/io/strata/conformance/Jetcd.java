@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
@@ -31,6 +32,25 @@ final class Jetcd {
 
     static String text(ByteSequence bytes) {
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Puts {@code key} until one put succeeds, for at most 30 s: what a client does while a
+     * cluster elects a new leader after its leader was killed.
+     */
+    static void putRetrying(Client client, String key) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                client.getKVClient().put(bytes(key), bytes("v")).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("no put succeeded for 30 s after the leader was killed", e);
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     static <T> T await(CompletableFuture<T> future) {

@@ -2,6 +2,7 @@ package io.strata.conformance;
 
 import static io.strata.conformance.Jetcd.await;
 import static io.strata.conformance.Jetcd.bytes;
+import static io.strata.conformance.Jetcd.putRetrying;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcd.jetcd.Client;
@@ -149,21 +150,6 @@ class LeaseLeaderChangeTest {
 
     private static LeaseTimeToLiveResponse timeToLive(Client client, long lease) {
         return await(client.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT));
-    }
-
-    private static void putRetrying(Client client, String key) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                client.getKVClient().put(bytes(key), bytes("v")).get(10, TimeUnit.SECONDS);
-                return;
-            } catch (Exception e) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError("no put succeeded for 30 s after the leader was killed", e);
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 
     private static void sleepUntil(long nanos) throws InterruptedException {
