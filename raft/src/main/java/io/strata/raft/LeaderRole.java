@@ -142,13 +142,25 @@ final class LeaderRole implements RoleBehavior {
     for (int i = 0; i < entries.size(); i++) {
       stamped.add(entries.get(i).toBuilder().setTerm(raft.term).setIndex(last + 1 + i).build());
     }
-    last = raft.log.append(stamped);
+    raft.log.append(stamped);
+    // The leader's own copy counts towards commits once it is durable: see ownEntriesPersisted.
+  }
+
+  /**
+   * Counts the leader's own copy of the log up to {@code index} towards commits, now that it is
+   * durable. Counting it when appended would let a leader whose write is still under way commit
+   * (and apply, and acknowledge) an entry that one follower and nothing else holds on disk.
+   */
+  void ownEntriesPersisted(long index) {
     Progress self = raft.tracker.progress.get(raft.id);
-    if (self != null) {
+    if (self == null || !self.maybeUpdate(index)) {
       // A leader outside its configuration holds entries but does not count towards commits.
-      self.maybeUpdate(last);
+      return;
     }
-    raft.maybeCommit();
+    if (raft.maybeCommit()) {
+      releasePendingReadIndexMessages();
+      broadcastAppend();
+    }
   }
 
   // ---- replication ----

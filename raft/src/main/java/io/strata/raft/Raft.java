@@ -165,7 +165,8 @@ final class Raft {
     for (var e : tracker.progress.entrySet()) {
       Progress fresh = new Progress(0, last + 1, tracker.newInflights(), e.getValue().learner);
       if (e.getKey() == id) {
-        fresh.match = last;
+        // Only what is durable counts: entries still being written are counted when they are.
+        fresh.match = Math.min(last, log.persistedThrough());
       }
       e.setValue(fresh);
     }
@@ -446,6 +447,13 @@ final class Raft {
 
   ConfState switchToConfig() {
     return membership.switchToConfig();
+  }
+
+  /** Told that this member's log up to (index, term) is durable. */
+  void ownEntriesPersisted(long index, long term) {
+    if (role == RaftRole.LEADER && log.matchTerm(index, term)) {
+      leaderRole.ownEntriesPersisted(index);
+    }
   }
 
   boolean maybeCommit() {

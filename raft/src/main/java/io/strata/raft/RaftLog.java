@@ -197,17 +197,32 @@ final class RaftLog {
     return unstable.snapshot() != null ? unstable.snapshot() : storage.snapshot();
   }
 
-  /** Committed entries not yet applied, up to {@code maxSizeBytes} (at least one). */
+  /**
+   * Committed entries not yet applied, up to {@code maxSizeBytes} (at least one). Only entries
+   * this member holds durably are handed out: then whatever the state machine applied (and
+   * perhaps put into a snapshot) is also in the log a restart reads, and a snapshot can be taken
+   * at any applied index.
+   */
   List<Entry> nextCommittedEntries(long maxSizeBytes) {
     long lo = Math.max(applied + 1, firstIndex());
-    if (committed + 1 > lo) {
-      return slice(lo, committed + 1, maxSizeBytes);
+    long hi = applicableThrough();
+    if (hi + 1 > lo) {
+      return slice(lo, hi + 1, maxSizeBytes);
     }
     return List.of();
   }
 
   boolean hasNextCommittedEntries() {
-    return committed + 1 > Math.max(applied + 1, firstIndex());
+    return applicableThrough() + 1 > Math.max(applied + 1, firstIndex());
+  }
+
+  private long applicableThrough() {
+    return Math.min(committed, unstable.offset() - 1);
+  }
+
+  /** The last index known to be durable here: everything before the unstable part. */
+  long persistedThrough() {
+    return unstable.offset() - 1;
   }
 
   /** Entries from {@code lo} to the end, up to {@code maxSizeBytes} (at least one). */

@@ -21,9 +21,14 @@ import java.util.TreeMap;
  * Time is {@link #tick()}, input is {@link #step} and the proposal methods, and output is the
  * {@link Ready} batch, which the caller persists, sends and applies before {@link #advance}.
  *
- * <p>Not thread-safe: one thread drives it. Between {@link #ready()} and {@link #advance} the
- * caller may keep stepping messages and ticking, but {@link #hasReady()} stays false and
- * {@link #ready()} refuses until the outstanding batch is advanced.
+ * <p>The writes a Ready asks for may also finish later: the caller {@link #accept}s the Ready at
+ * once, keeps stepping, ticking and taking further Readies while they run, and reports each as
+ * {@link #persisted} when it is durable. That keeps heartbeats and elections independent of how
+ * long an fsync takes.
+ *
+ * <p>Not thread-safe: one thread drives it. Between {@link #ready()} and {@link #advance} (or
+ * {@link #accept}) the caller may keep stepping messages and ticking, but {@link #hasReady()}
+ * stays false and {@link #ready()} refuses until the outstanding batch is advanced.
  */
 public final class RaftNode {
   private final Raft raft;
@@ -129,8 +134,8 @@ public final class RaftNode {
     RaftLog log = raft.log;
     return !raft.softState().equals(prevSoftState)
         || !raft.hardState().equals(prevHardState)
-        || log.unstable.snapshot() != null
-        || !log.unstableEntries().isEmpty()
+        || log.unstable.snapshotToPersist() != null
+        || !log.unstable.entriesToPersist().isEmpty()
         || log.hasNextCommittedEntries()
         || !raft.messages.isEmpty()
         || !raft.readStates.isEmpty();
@@ -144,8 +149,8 @@ public final class RaftNode {
     HardState hard = raft.hardState();
     SoftState softChange = soft.equals(prevSoftState) ? null : soft;
     HardState hardChange = hard.equals(prevHardState) ? null : hard;
-    List<Entry> entries = List.copyOf(raft.log.unstableEntries());
-    Snapshot snapshot = raft.log.unstable.snapshot();
+    List<Entry> entries = List.copyOf(raft.log.unstable.entriesToPersist());
+    Snapshot snapshot = raft.log.unstable.snapshotToPersist();
     List<Entry> committed = raft.log.nextCommittedEntries(raft.maxSizePerMsgBytes);
     List<Message> messages = raft.messages;
     raft.messages = new ArrayList<>();
@@ -159,10 +164,27 @@ public final class RaftNode {
     return outstanding;
   }
 
-  /** Acknowledges that everything {@code ready} asked for is done. */
+  /**
+   * Acknowledges that everything {@code ready} asked for is done, its writes included: {@link
+   * #accept} and {@link #persisted} at once.
+   */
   public void advance(Ready ready) {
+    accept(ready);
+    persisted(ready);
+  }
+
+  /**
+   * Acknowledges a Ready whose writes are still under way: its committed entries are handed to
+   * the state machine, its messages sent, except those {@link #waitsForPersistence} holds back,
+   * which the caller sends once {@link #persisted} can be called. The next Ready may then be
+   * taken at once; it does not hand out these writes again.
+   *
+   * <p>Committed entries are handed out only once this member's own copy is durable, so a Ready
+   * taken while writes are under way may hold fewer of them than the commit index allows.
+   */
+  public void accept(Ready ready) {
     if (ready != outstanding) {
-      throw new IllegalStateException("advance of a Ready that is not the outstanding one");
+      throw new IllegalStateException("accept of a Ready that is not the outstanding one");
     }
     outstanding = null;
     if (ready.hardState() != null) {
@@ -173,13 +195,37 @@ public final class RaftNode {
     } else if (ready.snapshot() != null) {
       raft.log.appliedTo(ready.snapshot().getMetadata().getIndex());
     }
-    if (!ready.entries().isEmpty()) {
-      Entry last = ready.entries().get(ready.entries().size() - 1);
-      raft.log.stableTo(last.getIndex(), last.getTerm());
-    }
+    Entry last = ready.entries().isEmpty() ? null : ready.entries().get(ready.entries().size() - 1);
+    raft.log.unstable.acceptInProgress(last == null ? -1 : last.getIndex(), last == null ? -1 : last.getTerm(),
+        ready.snapshot());
+  }
+
+  /**
+   * Reports that the writes of an accepted Ready are durable (fsynced if it asked for it) and in
+   * the storage. Readies must be reported in the order they were handed out. A leader counts its
+   * own copy of entries towards commits only from here on.
+   */
+  public void persisted(Ready ready) {
     if (ready.snapshot() != null) {
       raft.log.stableSnapshotTo(ready.snapshot().getMetadata().getIndex());
     }
+    if (!ready.entries().isEmpty()) {
+      Entry last = ready.entries().get(ready.entries().size() - 1);
+      raft.log.stableTo(last.getIndex(), last.getTerm());
+      raft.ownEntriesPersisted(last.getIndex(), last.getTerm());
+    }
+  }
+
+  /**
+   * Whether a message must wait until the writes of its Ready are durable: answers to appends
+   * and votes promise what is on disk, and a vote request asks others to join a vote for itself
+   * that a crash must not forget. Everything else may leave before the writes finish.
+   */
+  public static boolean waitsForPersistence(MessageType type) {
+    return switch (type) {
+      case MSG_APP_RESP, MSG_VOTE, MSG_VOTE_RESP, MSG_PRE_VOTE, MSG_PRE_VOTE_RESP -> true;
+      default -> false;
+    };
   }
 
   public RaftStatus status() {

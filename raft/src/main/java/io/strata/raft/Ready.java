@@ -11,7 +11,9 @@ import java.util.List;
  * {@code entries} (fsync if {@code mustSync}) and add them to the storage; then send
  * {@code messages}; then apply {@code snapshot} and {@code committedEntries} to the state machine;
  * then call {@link RaftNode#advance}. Messages must not leave before the state they depend on is
- * durable: a vote or an acknowledgement is a promise about the disk.
+ * durable: a vote or an acknowledgement is a promise about the disk. A caller whose writes finish
+ * later uses {@link RaftNode#accept} and {@link RaftNode#persisted} instead, and holds back only
+ * the messages {@link RaftNode#waitsForPersistence} names.
  *
  * @param softState the leader and role, or null if unchanged since the last Ready
  * @param hardState term, vote and commit, or null if unchanged since the last Ready

@@ -30,6 +30,11 @@ final class TestCluster {
     final List<Entry> applied = new ArrayList<>();
     final List<ReadState> readStates = new ArrayList<>();
     SoftState softState = new SoftState(0, RaftRole.FOLLOWER);
+    // While the disk is stalled, Readies are accepted and their writes (with the messages that
+    // wait for them) queue here until released.
+    boolean diskStalled;
+    final ArrayDeque<Ready> pendingWrites = new ArrayDeque<>();
+    final ArrayDeque<List<Message>> heldBack = new ArrayDeque<>();
 
     Member(long id, MemoryRaftStorage storage) {
       this.id = id;
@@ -124,14 +129,18 @@ final class TestCluster {
     if (rd.softState() != null) {
       m.softState = rd.softState();
     }
-    if (rd.snapshot() != null) {
-      m.storage.applySnapshot(rd.snapshot());
+    boolean async = m.diskStalled || !m.pendingWrites.isEmpty();
+    if (!async) {
+      persist(m, rd);
+      inFlight.addAll(rd.messages());
+    } else {
+      List<Message> held = new ArrayList<>();
+      for (Message msg : rd.messages()) {
+        (RaftNode.waitsForPersistence(msg.getType()) ? held : inFlight).add(msg);
+      }
+      m.pendingWrites.add(rd);
+      m.heldBack.add(held);
     }
-    if (rd.hardState() != null) {
-      m.storage.setHardState(rd.hardState());
-    }
-    m.storage.append(rd.entries());
-    inFlight.addAll(rd.messages());
     m.readStates.addAll(rd.readStates());
     for (Entry e : rd.committedEntries()) {
       m.applied.add(e);
@@ -143,8 +152,39 @@ final class TestCluster {
         }
       }
     }
-    m.node.advance(rd);
+    if (async) {
+      m.node.accept(rd);
+    } else {
+      m.node.advance(rd);
+    }
     return true;
+  }
+
+  private static void persist(Member m, Ready rd) {
+    if (rd.snapshot() != null) {
+      m.storage.applySnapshot(rd.snapshot());
+    }
+    if (rd.hardState() != null) {
+      m.storage.setHardState(rd.hardState());
+    }
+    m.storage.append(rd.entries());
+  }
+
+  /** From now on, member {@code id}'s writes do not finish until {@link #releaseDisk}. */
+  void stallDisk(long id) {
+    members.get(id).diskStalled = true;
+  }
+
+  /** Finishes member {@code id}'s stalled writes in order and sends what waited for them. */
+  void releaseDisk(long id) {
+    Member m = members.get(id);
+    m.diskStalled = false;
+    while (!m.pendingWrites.isEmpty()) {
+      Ready rd = m.pendingWrites.pollFirst();
+      persist(m, rd);
+      m.node.persisted(rd);
+      inFlight.addAll(m.heldBack.pollFirst());
+    }
   }
 
   /** Delivers one message; returns false if none was in flight. */

@@ -16,6 +16,7 @@ import io.strata.raft.proto.EntryType;
 import io.strata.raft.proto.Message;
 import io.strata.raft.proto.Snapshot;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -24,6 +25,9 @@ import java.util.Random;
  * One simulated server: the real {@link RaftNode}, its storage and disk, and a state machine that
  * folds applied entries into a digest and tracks the membership as of the last applied change.
  * It handles Readies exactly as the contract says: persist, then send, then apply, then advance.
+ * A member with asynchronous writes (as the server has) accepts each Ready at once, sends what
+ * need not wait, and finishes its writes in order some ticks later; a crash loses those not
+ * finished.
  */
 final class SimMember {
   /** Told of every conf change a member applies, so that the cluster can start or stop members. */
@@ -50,10 +54,27 @@ final class SimMember {
   long appliedIndex;
   ConfState confState;
   private boolean awaitingFirstSnapshot;
+  private final boolean asyncWrites;
+  private final int maxWriteDelayTicks;
+  private final int maxSlowWriteDelayTicks;
+  // How likely one write is to be slow (a stalled fsync); 0 once the disks are healed.
+  double slowWriteChance;
+  // Writes of accepted Readies not finished yet, oldest first, with the messages they hold back.
+  private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
+  private long lastWriteDueTick;
+  // Readies accepted while an earlier write was still under way.
+  int overlappedWrites;
+
+  private record PendingWrite(Ready ready, List<Message> heldBack, long dueTick) {}
 
   SimMember(long id, RaftConfig config, Snapshot bootstrap, boolean joined, Random random, SafetyChecker checker,
-            ConfChangeListener listener) {
+            ConfChangeListener listener, boolean asyncWrites, int maxWriteDelayTicks, int maxSlowWriteDelayTicks,
+            double slowWriteChance) {
     this.id = id;
+    this.asyncWrites = asyncWrites;
+    this.maxWriteDelayTicks = maxWriteDelayTicks;
+    this.maxSlowWriteDelayTicks = maxSlowWriteDelayTicks;
+    this.slowWriteChance = slowWriteChance;
     this.baseConfig = config;
     this.random = random;
     this.checker = checker;
@@ -79,6 +100,7 @@ final class SimMember {
   }
 
   void crash() {
+    writes.clear();
     disk.crash();
     up = false;
     node = null;
@@ -89,41 +111,75 @@ final class SimMember {
     start();
   }
 
-  /** Whether this member's log holds a conf change it has not applied yet. */
+  /** Whether this member's log (with the writes under way) holds a conf change it has not applied yet. */
   boolean hasUnappliedConfChange() {
     for (long i = Math.max(appliedIndex + 1, storage.firstIndex()); i <= storage.lastIndex(); i++) {
       if (storage.entries(i, i + 1, Long.MAX_VALUE).get(0).getType() == EntryType.ENTRY_CONF_CHANGE) {
         return true;
       }
     }
+    for (PendingWrite w : writes) {
+      for (Entry e : w.ready().entries()) {
+        if (e.getIndex() > appliedIndex && e.getType() == EntryType.ENTRY_CONF_CHANGE) {
+          return true;
+        }
+      }
+    }
     return false;
   }
 
-  /** Handles one Ready, if there is one; returns the messages to send (null if none). */
-  List<Message> processReady() {
+  /**
+   * Handles one Ready, if there is one; returns the messages to send (null if none). With
+   * asynchronous writes, the Ready's writes and the messages that wait for them are queued for
+   * {@link #finishWrites}.
+   */
+  List<Message> processReady(long now) {
     if (!node.hasReady()) {
       return null;
     }
     Ready rd = node.ready();
-    if (rd.snapshot() != null) {
-      storage.applySnapshot(rd.snapshot());
-      disk.writeSnapshot(rd.snapshot());
+    if (!asyncWrites || rd.snapshot() != null) {
+      // A snapshot from the leader replaces the log: the server, too, finishes earlier writes first.
+      List<Message> out = finishWrites(Long.MAX_VALUE);
+      out.addAll(processSynchronously(rd));
+      return out;
     }
-    if (rd.hardState() != null) {
-      storage.setHardState(rd.hardState());
-      disk.writeHardState(rd.hardState(), rd.mustSync());
+    if (!writes.isEmpty()) {
+      overlappedWrites++;
     }
-    storage.append(rd.entries());
-    disk.writeEntries(rd.entries());
-    checker.onPersisted(this, rd.entries());
-    if (rd.softState() != null) {
-      role = rd.softState().role();
+    observeRoleAndStatus(rd);
+    for (Entry e : rd.committedEntries()) {
+      apply(e);
     }
-    RaftStatus status = node.status();
-    checker.onStatus(this, status);
-    if (rd.softState() != null && rd.softState().role() == RaftRole.LEADER) {
-      checker.onBecameLeader(this, status.term());
+    List<Message> sendNow = new ArrayList<>();
+    List<Message> heldBack = new ArrayList<>();
+    for (Message m : rd.messages()) {
+      (RaftNode.waitsForPersistence(m.getType()) ? heldBack : sendNow).add(m);
     }
+    node.accept(rd);
+    checkCoreMembership();
+    int delay = random.nextDouble() < slowWriteChance
+        ? random.nextInt(maxSlowWriteDelayTicks + 1) : random.nextInt(maxWriteDelayTicks + 1);
+    lastWriteDueTick = Math.max(lastWriteDueTick, now + delay);
+    writes.add(new PendingWrite(rd, heldBack, lastWriteDueTick));
+    return sendNow;
+  }
+
+  /** Finishes, in order, the writes due by {@code now}; returns the messages they held back. */
+  List<Message> finishWrites(long now) {
+    List<Message> out = new ArrayList<>();
+    while (!writes.isEmpty() && writes.peekFirst().dueTick() <= now) {
+      PendingWrite w = writes.pollFirst();
+      persist(w.ready());
+      node.persisted(w.ready());
+      out.addAll(w.heldBack());
+    }
+    return out;
+  }
+
+  private List<Message> processSynchronously(Ready rd) {
+    persist(rd);
+    observeRoleAndStatus(rd);
     if (rd.snapshot() != null) {
       long index = rd.snapshot().getMetadata().getIndex();
       digest = rd.snapshot().getData().asReadOnlyByteBuffer().getLong();
@@ -137,13 +193,42 @@ final class SimMember {
     }
     List<Message> out = new ArrayList<>(rd.messages());
     node.advance(rd);
+    checkCoreMembership();
+    return out;
+  }
+
+  private void persist(Ready rd) {
+    if (rd.snapshot() != null) {
+      storage.applySnapshot(rd.snapshot());
+      disk.writeSnapshot(rd.snapshot());
+    }
+    if (rd.hardState() != null) {
+      storage.setHardState(rd.hardState());
+      disk.writeHardState(rd.hardState(), rd.mustSync());
+    }
+    storage.append(rd.entries());
+    disk.writeEntries(rd.entries());
+    checker.onPersisted(this, rd.entries());
+  }
+
+  private void observeRoleAndStatus(Ready rd) {
+    if (rd.softState() != null) {
+      role = rd.softState().role();
+    }
+    RaftStatus status = node.status();
+    checker.onStatus(this, status);
+    if (rd.softState() != null && rd.softState().role() == RaftRole.LEADER) {
+      checker.onBecameLeader(this, status.term());
+    }
+  }
+
+  private void checkCoreMembership() {
     ConfState coreView = node.status().confState();
     if (!coreView.equals(confState)) {
       throw new AssertionError(String.format("member %d: the core's membership %s differs from the applied one %s "
           + "at applied index %d", id, SafetyChecker.describe(coreView), SafetyChecker.describe(confState),
           appliedIndex));
     }
-    return out;
   }
 
   private void apply(Entry e) {

@@ -12,34 +12,39 @@ package io.strata.raft.sim;
  * @param membersStopped removed members that were stopped
  * @param refusedWhilePending proposals the leader refused because an earlier change was pending
  * @param removedLeaderTerms terms led by a removed member handing its log to the remaining voters
+ * @param seedsWithAsyncWrites 1 if members finished writes after accepting their Readies
+ * @param overlappedWrites Readies accepted while an earlier write was still under way
  */
 record SimStats(int seedsChangingMembership, int confChangesProposed, int confChangesApplied, int leaderRemovals,
                 int joinersStarted, int membersStopped, int refusedWhilePending, int removedLeaderTerms,
-                int crashes, int snapshotsInstalled) {
+                int crashes, int snapshotsInstalled, int seedsWithAsyncWrites, int overlappedWrites) {
 
   SimStats(boolean changedMembership, int confChangesProposed, int confChangesApplied, int leaderRemovals,
            int joinersStarted, int membersStopped, int refusedWhilePending, int removedLeaderTerms, int crashes,
-           int snapshotsInstalled) {
+           int snapshotsInstalled, boolean asyncWrites, int overlappedWrites) {
     this(changedMembership && confChangesProposed > 0 ? 1 : 0, confChangesProposed, confChangesApplied,
         leaderRemovals, joinersStarted, membersStopped, refusedWhilePending, removedLeaderTerms, crashes,
-        snapshotsInstalled);
+        snapshotsInstalled, asyncWrites ? 1 : 0, overlappedWrites);
   }
 
-  static final SimStats NONE = new SimStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final SimStats NONE = new SimStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   SimStats plus(SimStats o) {
     return new SimStats(seedsChangingMembership + o.seedsChangingMembership,
         confChangesProposed + o.confChangesProposed, confChangesApplied + o.confChangesApplied,
         leaderRemovals + o.leaderRemovals, joinersStarted + o.joinersStarted, membersStopped + o.membersStopped,
         refusedWhilePending + o.refusedWhilePending, removedLeaderTerms + o.removedLeaderTerms,
-        crashes + o.crashes, snapshotsInstalled + o.snapshotsInstalled);
+        crashes + o.crashes, snapshotsInstalled + o.snapshotsInstalled,
+        seedsWithAsyncWrites + o.seedsWithAsyncWrites, overlappedWrites + o.overlappedWrites);
   }
 
   String describe(int seeds) {
     return String.format("%d seeds: %d changed membership (%d conf changes accepted, %d applied, %d of them "
         + "removed their own leader; %d members joined empty, %d removed members stopped, %d changes refused "
-        + "while one was pending, %d terms led by a removed member); %d crashes, %d snapshots installed", seeds,
+        + "while one was pending, %d terms led by a removed member); %d crashes, %d snapshots installed; "
+        + "%d with writes finishing after their Ready (%d Readies taken while a write was under way)", seeds,
         seedsChangingMembership, confChangesProposed, confChangesApplied, leaderRemovals, joinersStarted,
-        membersStopped, refusedWhilePending, removedLeaderTerms, crashes, snapshotsInstalled);
+        membersStopped, refusedWhilePending, removedLeaderTerms, crashes, snapshotsInstalled,
+        seedsWithAsyncWrites, overlappedWrites);
   }
 }

@@ -44,6 +44,11 @@ final class Simulation implements SimMembership.Cluster {
   private final long maxMsgBytes;
   private final int maxInflight;
   private final int initialSize;
+  // Whether members finish their writes after accepting a Ready (as the server does), how many
+  // ticks a write may take, and how often one stalls for up to three election timeouts.
+  private final boolean asyncWrites;
+  private final int maxWriteDelayTicks;
+  private double slowWriteChance;
   // How likely a membership change is per tick; 0 on seeds with a fixed membership.
   private final double membershipChangeRate;
   private long now;
@@ -66,6 +71,9 @@ final class Simulation implements SimMembership.Cluster {
     this.skewedClocks = random.nextBoolean();
     this.maxMsgBytes = 64 + random.nextInt(512);
     this.maxInflight = 1 + random.nextInt(8);
+    this.asyncWrites = random.nextBoolean();
+    this.maxWriteDelayTicks = random.nextInt(3);
+    this.slowWriteChance = random.nextBoolean() ? 0 : 0.01 + 0.04 * random.nextDouble();
     ConfState.Builder cs = ConfState.newBuilder();
     for (long id = 1; id <= initialSize; id++) {
       cs.addVoters(id);
@@ -94,7 +102,8 @@ final class Simulation implements SimMembership.Cluster {
     Snapshot snapshot = Snapshot.newBuilder()
         .setMetadata(SnapshotMetadata.newBuilder().setConfState(bootstrap)).build();
     members.put(id, new SimMember(id, config, snapshot, joined, new Random(random.nextLong()), checker,
-        (m, entry, change, after) -> membership.applied(entry, change, after)));
+        (m, entry, change, after) -> membership.applied(entry, change, after), asyncWrites, maxWriteDelayTicks,
+        3 * ELECTION_TICKS, slowWriteChance));
   }
 
   @Override
@@ -158,7 +167,18 @@ final class Simulation implements SimMembership.Cluster {
     return new SimStats(membershipChangeRate > 0, membership.proposed(), checker.confChangesApplied(),
         checker.leaderRemovalsApplied(), membership.joinersStarted(), membership.membersStopped(),
         membership.refusedWhilePending(), checker.termsLedFromOutsideConfiguration(), crashes,
-        checker.snapshotsInstalled());
+        checker.snapshotsInstalled(), asyncWrites, overlappedWrites());
+  }
+
+  private int overlappedWrites() {
+    int total = 0;
+    for (SimMember m : members.values()) {
+      total += m.overlappedWrites;
+    }
+    for (SimMember m : departed) {
+      total += m.overlappedWrites;
+    }
+    return total;
   }
 
   /** A digest of every message delivered in order: equal for two runs of one seed. */
@@ -280,6 +300,10 @@ final class Simulation implements SimMembership.Cluster {
     network.dropRate = 0;
     network.duplicateRate = 0;
     for (SimMember m : members.values()) {
+      // An election needs durable votes: with disks that stall for longer than an election
+      // timeout again and again, no cluster elects a leader, so liveness is asked of healed disks.
+      m.slowWriteChance = 0;
+      slowWriteChance = 0;
       if (!m.up) {
         m.restart();
       }
@@ -353,7 +377,14 @@ final class Simulation implements SimMembership.Cluster {
         if (!m.up) {
           continue;
         }
-        List<Message> out = m.processReady();
+        List<Message> finished = m.finishWrites(now);
+        if (!finished.isEmpty()) {
+          busy = true;
+          for (Message msg : finished) {
+            send(m, msg);
+          }
+        }
+        List<Message> out = m.processReady(now);
         if (out != null) {
           busy = true;
           for (Message msg : out) {

@@ -30,6 +30,7 @@ class SimulationTest {
       assertThat(total.confChangesApplied()).isPositive();
       assertThat(total.leaderRemovals()).isPositive();
       assertThat(total.joinersStarted()).isPositive();
+      assertThat(total.overlappedWrites()).isPositive();
     }
   }
 

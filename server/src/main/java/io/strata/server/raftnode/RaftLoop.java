@@ -17,8 +17,6 @@ import io.strata.raft.proto.MessageType;
 import io.strata.raft.proto.Snapshot;
 import io.strata.raft.wal.SnapshotFiles;
 import io.strata.raft.wal.Wal;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,14 +32,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that owns the Raft core. It turns clock ticks, proposals, read requests and
- * peer messages into calls on {@link RaftNode}, and carries out each {@link Ready}: the
- * entries and hard state are appended to the WAL and fsynced before anything that depends on
- * them happens, messages go to peers, committed entries go to the apply loop.
+ * peer messages into calls on {@link RaftNode}, and carries out each {@link Ready}: messages that
+ * promise nothing about the disk go to peers at once, committed entries go to the apply loop, and
+ * the entries and hard state go to the {@link LogWriter}, which appends and fsyncs them on its own
+ * thread and then sends the messages that waited for them (acknowledgements and votes). The
+ * loop does not wait for the disk: heartbeats and elections keep their timing through a slow
+ * fsync, and a leader keeps replicating while its own write is under way.
  *
- * <p>Group commit falls out of the loop's shape: while one fsync runs, proposals pile up in
- * the inbox; the next turn drains all of them into one proposal batch, one Ready and one
- * fsync. Reads are batched the same way: one ReadIndex round serves every read that arrived
- * while the previous round was in flight.
+ * <p>Group commit falls out of the shape: while one fsync runs, proposals pile up in the inbox
+ * and Readies in the writer's queue; the next fsync covers all of them. Reads are batched the
+ * same way: one ReadIndex round serves every read that arrived while the previous round was in
+ * flight.
  */
 public final class RaftLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RaftLoop.class);
@@ -80,7 +82,7 @@ public final class RaftLoop implements AutoCloseable {
     void send(List<Message> messages);
   }
 
-  private sealed interface Input permits Proposal, ReadRequest, PeerMessage, Task {}
+  private sealed interface Input permits Proposal, ReadRequest, PeerMessage, Task, WritesDone {}
 
   private record Proposal(ByteString data, CompletableFuture<Void> accepted) implements Input {}
 
@@ -89,6 +91,9 @@ public final class RaftLoop implements AutoCloseable {
   private record PeerMessage(Message message) implements Input {}
 
   private record Task(Consumer<RaftNode> action) implements Input {}
+
+  /** Wakes the loop when the writer finished writes; they wait in {@link #persisted}. */
+  private enum WritesDone implements Input { SIGNAL }
 
   private final RaftNode node;
   private final MemoryRaftStorage storage;
@@ -103,6 +108,9 @@ public final class RaftLoop implements AutoCloseable {
   private final long localId;
   private final BlockingQueue<Input> inbox = new ArrayBlockingQueue<>(inboxCapacityItems);
   private final Thread thread;
+  private final LogWriter writer;
+  /** Readies whose writes are durable, in order; filled by the writer, drained by this thread. */
+  private final ConcurrentLinkedQueue<Ready> persisted = new ConcurrentLinkedQueue<>();
 
   private final List<ReadRequest> readsWaiting = new ArrayList<>();
   private final Map<ByteString, List<ReadRequest>> readsInFlight = new HashMap<>();
@@ -128,6 +136,21 @@ public final class RaftLoop implements AutoCloseable {
       ConfState confState,
       long tickIntervalMillis,
       LeadershipListener leadership) {
+    this(node, storage, wal, snapshots, commits, peers, confState, tickIntervalMillis, leadership, () -> {});
+  }
+
+  /** As above; {@code beforeSync} runs on the log writer's thread before each fsync of the log. */
+  RaftLoop(
+      RaftNode node,
+      MemoryRaftStorage storage,
+      Wal wal,
+      SnapshotFiles snapshots,
+      CommitSink commits,
+      PeerSender peers,
+      ConfState confState,
+      long tickIntervalMillis,
+      LeadershipListener leadership,
+      Runnable beforeSync) {
     this.confState = confState;
     this.leadership = leadership;
     this.localId = node.status().id();
@@ -141,9 +164,15 @@ public final class RaftLoop implements AutoCloseable {
     this.readRoundRetryNanos = TimeUnit.MILLISECONDS.toNanos(tickIntervalMillis) * readRoundRetryTicks;
     this.thread = new Thread(this::run, "raft-loop");
     this.thread.setDaemon(true);
+    this.writer = new LogWriter(wal, peers, done -> {
+      persisted.addAll(done);
+      // A full inbox means the loop is awake and busy; it drains the finished writes every turn.
+      inbox.offer(WritesDone.SIGNAL);
+    }, beforeSync);
   }
 
   public void start() {
+    writer.start();
     thread.start();
   }
 
@@ -184,25 +213,30 @@ public final class RaftLoop implements AutoCloseable {
     return done;
   }
 
-  /** Installs a snapshot taken by the apply loop and lets the log be compacted behind it. */
+  /**
+   * Installs a snapshot taken by the apply loop and lets the log be compacted behind it. The
+   * applied index is never past what this member holds durably (the core hands out only such
+   * entries), so the storage holds the entry the snapshot ends at.
+   */
   public void snapshotTaken(long index, ByteString data, long keepEntriesBehind) {
     submit(n -> {
-      try {
-        Snapshot snap = storage.createSnapshot(index, confState, data);
+      Snapshot snap = storage.createSnapshot(index, confState, data);
+      // Compacting at least the first entry makes a member that joins with an empty log
+      // start from this snapshot: the log alone does not describe the original members.
+      long compactTo = Math.max(1, index - keepEntriesBehind);
+      boolean compact = compactTo >= storage.firstIndex();
+      if (compact) {
+        storage.compact(compactTo);
+      }
+      writer.submit(w -> {
         snapshots.save(snap);
-        wal.saveSnapshotMarker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm());
-        wal.sync();
-        // Compacting at least the first entry makes a member that joins with an empty log
-        // start from this snapshot: the log alone does not describe the original members.
-        long compactTo = Math.max(1, index - keepEntriesBehind);
-        if (compactTo >= storage.firstIndex()) {
-          storage.compact(compactTo);
-          wal.releaseBefore(compactTo);
+        w.saveSnapshotMarker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm());
+        w.sync();
+        if (compact) {
+          w.releaseBefore(compactTo);
         }
         log.info("saved snapshot at index {}", index);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      });
     });
   }
 
@@ -337,6 +371,7 @@ public final class RaftLoop implements AutoCloseable {
           drained.add(first);
           inbox.drainTo(drained, proposalBatchMaxItems);
         }
+        applyPersisted();
         for (Input input : drained) {
           if (input instanceof Proposal p) {
             proposals.add(p);
@@ -426,7 +461,7 @@ public final class RaftLoop implements AutoCloseable {
     node.readIndex(ctx);
   }
 
-  private void handle(Ready rd) throws IOException {
+  private void handle(Ready rd) throws Exception {
     if (rd.softState() != null) {
       long previousLeader = leaderId;
       boolean wasLeader = role == RaftRole.LEADER;
@@ -445,72 +480,85 @@ public final class RaftLoop implements AutoCloseable {
       term = rd.hardState().getTerm();
       commitIndex = rd.hardState().getCommit();
     }
-    List<Message> afterSync = rd.messages();
-    if (role == RaftRole.LEADER && !afterSync.isEmpty()) {
-      afterSync = sendReplicationFirst(afterSync);
-    }
     if (rd.snapshot() != null) {
-      snapshots.save(rd.snapshot());
-      wal.saveSnapshotMarker(rd.snapshot().getMetadata().getIndex(), rd.snapshot().getMetadata().getTerm());
+      handleWithSnapshot(rd);
+      return;
     }
-    wal.append(rd.hardState(), rd.entries());
-    if (rd.mustSync() || rd.snapshot() != null) {
-      wal.sync();
+    List<Message> now = new ArrayList<>(rd.messages().size());
+    List<Message> heldBack = new ArrayList<>();
+    for (Message m : rd.messages()) {
+      (RaftNode.waitsForPersistence(m.getType()) ? heldBack : now).add(m);
     }
-    if (rd.snapshot() != null) {
-      storage.applySnapshot(rd.snapshot());
+    if (!now.isEmpty()) {
+      peers.send(now);
     }
-    if (rd.hardState() != null) {
-      storage.setHardState(rd.hardState());
-    }
-    storage.append(rd.entries());
-    if (!afterSync.isEmpty()) {
-      peers.send(afterSync);
-    }
-    for (ReadState rs : rd.readStates()) {
-      List<ReadRequest> batch = readsInFlight.remove(rs.requestContext());
-      if (batch != null) {
-        commits.whenApplied(rs.index(), () -> batch.forEach(r -> r.ready().complete(null)));
-      }
-    }
-    if (rd.snapshot() != null && rd.snapshot().getMetadata().getIndex() > 0) {
-      confState = rd.snapshot().getMetadata().getConfState();
-      commits.installSnapshot(rd.snapshot());
-    }
+    answerReads(rd);
     if (!rd.committedEntries().isEmpty()) {
       commits.committed(rd.committedEntries());
     }
-    node.advance(rd);
+    node.accept(rd);
+    if (rd.hardState() != null || !rd.entries().isEmpty() || !heldBack.isEmpty()) {
+      // Even a Ready with nothing to write goes through the writer if it holds messages back:
+      // an acknowledgement may be about entries an earlier write is still writing.
+      writer.append(rd, heldBack);
+    }
     if (!readsWaiting.isEmpty() && readsInFlight.isEmpty() && leaderId != 0) {
       startReadRound();
     }
   }
 
   /**
-   * Sends a leader's appends, heartbeats and snapshots before its own fsync, so that the
-   * followers write to their disks while the leader writes to its own and a commit costs one
-   * fsync of latency instead of two in a row. This is safe because nothing counts the leader's
-   * copy as durable early: a commit needs a follower's answer, which this thread reads only
-   * after the fsync below. Everything else (answers to votes and appends) promises what is on
-   * disk, so it waits for the fsync.
-   *
-   * @return the messages still to send after the fsync
+   * A snapshot from the leader replaces the log and the state machine: it is written after
+   * every earlier write, waiting for them, and installed before anything after it is applied.
+   * Rare enough that the loop may wait for the disk here.
    */
-  private List<Message> sendReplicationFirst(List<Message> messages) {
-    List<Message> early = new ArrayList<>(messages.size());
-    List<Message> late = new ArrayList<>();
-    for (Message m : messages) {
-      MessageType t = m.getType();
-      if (t == MessageType.MSG_APP || t == MessageType.MSG_HEARTBEAT || t == MessageType.MSG_SNAP) {
-        early.add(m);
-      } else {
-        late.add(m);
+  private void handleWithSnapshot(Ready rd) throws Exception {
+    Snapshot snap = rd.snapshot();
+    writer.submit(w -> {
+      snapshots.save(snap);
+      w.saveSnapshotMarker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm());
+      w.append(rd.hardState(), rd.entries());
+      w.sync();
+    }).get();
+    applyPersisted();
+    storage.applySnapshot(snap);
+    if (rd.hardState() != null) {
+      storage.setHardState(rd.hardState());
+    }
+    storage.append(rd.entries());
+    if (!rd.messages().isEmpty()) {
+      peers.send(rd.messages());
+    }
+    answerReads(rd);
+    if (snap.getMetadata().getIndex() > 0) {
+      confState = snap.getMetadata().getConfState();
+      commits.installSnapshot(snap);
+    }
+    if (!rd.committedEntries().isEmpty()) {
+      commits.committed(rd.committedEntries());
+    }
+    node.advance(rd);
+  }
+
+  /** Tells the storage and the core about writes the writer finished. */
+  private void applyPersisted() {
+    Ready rd;
+    while ((rd = persisted.poll()) != null) {
+      if (rd.hardState() != null) {
+        storage.setHardState(rd.hardState());
+      }
+      storage.append(rd.entries());
+      node.persisted(rd);
+    }
+  }
+
+  private void answerReads(Ready rd) {
+    for (ReadState rs : rd.readStates()) {
+      List<ReadRequest> batch = readsInFlight.remove(rs.requestContext());
+      if (batch != null) {
+        commits.whenApplied(rs.index(), () -> batch.forEach(r -> r.ready().complete(null)));
       }
     }
-    if (!early.isEmpty()) {
-      peers.send(early);
-    }
-    return late;
   }
 
   private void failReadsInFlight() {
@@ -536,5 +584,6 @@ public final class RaftLoop implements AutoCloseable {
   public void close() throws InterruptedException {
     running = false;
     thread.join(10_000);
+    writer.close();
   }
 }
