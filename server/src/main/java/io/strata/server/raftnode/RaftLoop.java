@@ -17,6 +17,7 @@ import io.strata.raft.proto.MessageType;
 import io.strata.raft.proto.Snapshot;
 import io.strata.raft.wal.SnapshotFiles;
 import io.strata.raft.wal.Wal;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +26,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -109,6 +112,12 @@ public final class RaftLoop implements AutoCloseable {
   private final BlockingQueue<Input> inbox = new ArrayBlockingQueue<>(inboxCapacityItems);
   private final Thread thread;
   private final LogWriter writer;
+  /** Writes snapshot files, one at a time and in order, beside the log writer. */
+  private final ExecutorService snapshotSaver = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "raft-snapshot-saver");
+    t.setDaemon(true);
+    return t;
+  });
   /** Readies whose writes are durable, in order; filled by the writer, drained by this thread. */
   private final ConcurrentLinkedQueue<Ready> persisted = new ConcurrentLinkedQueue<>();
 
@@ -228,14 +237,23 @@ public final class RaftLoop implements AutoCloseable {
       if (compact) {
         storage.compact(compactTo);
       }
-      writer.submit(w -> {
-        snapshots.save(snap);
-        w.saveSnapshotMarker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm());
-        w.sync();
-        if (compact) {
-          w.releaseBefore(compactTo);
+      // Writing a large snapshot file takes long; the log's writes go on meanwhile, and the
+      // marker follows once the file is durable (recovery trusts only snapshots with a marker).
+      snapshotSaver.execute(() -> {
+        try {
+          snapshots.save(snap);
+        } catch (IOException | RuntimeException e) {
+          log.error("saving a snapshot failed; stopping", e);
+          Runtime.getRuntime().halt(1);
         }
-        log.info("saved snapshot at index {}", index);
+        writer.submit(w -> {
+          w.saveSnapshotMarker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm());
+          w.sync();
+          if (compact) {
+            w.releaseBefore(compactTo);
+          }
+          log.info("saved snapshot at index {}", index);
+        });
       });
     });
   }
@@ -514,8 +532,11 @@ public final class RaftLoop implements AutoCloseable {
    */
   private void handleWithSnapshot(Ready rd) throws Exception {
     Snapshot snap = rd.snapshot();
-    writer.submit(w -> {
+    snapshotSaver.submit(() -> {
       snapshots.save(snap);
+      return null;
+    }).get();
+    writer.submit(w -> {
       w.saveSnapshotMarker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm());
       w.append(rd.hardState(), rd.entries());
       w.sync();
@@ -584,6 +605,8 @@ public final class RaftLoop implements AutoCloseable {
   public void close() throws InterruptedException {
     running = false;
     thread.join(10_000);
+    snapshotSaver.shutdown();
+    snapshotSaver.awaitTermination(30, TimeUnit.SECONDS);
     writer.close();
   }
 }
