@@ -1,6 +1,6 @@
 package io.strata.mvcc;
 
-import io.strata.api.mvccpb.KeyValue;
+import com.google.protobuf.ByteString;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -14,7 +14,9 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The store's whole state as a byte stream: every stored revision, oldest first, with the
@@ -88,24 +90,35 @@ final class SnapshotFormat {
       throw new IOException("corrupt mvcc snapshot header");
     }
     Revision last = null;
-    for (long i = 0; i < count; i++) {
-      Revision rev = new Revision(data.readLong(), data.readLong());
-      int length = data.readInt();
-      if (length < 1 || length > MAX_RECORD_BYTES || rev.main() > currentRev
-          || (last != null && last.compareTo(rev) >= 0)) {
-        throw new IOException("corrupt mvcc snapshot record " + i + " at " + rev);
+    // The lease of each key whose newest record so far is a put with a lease: once every record
+    // is read, those are the live keys' leases, found without reading the map back.
+    Map<ByteString, Long> leaseOfLiveKey = new HashMap<>();
+    try (RevisionMapLoader loader = new RevisionMapLoader(store.revisions)) {
+      for (long i = 0; i < count; i++) {
+        Revision rev = new Revision(data.readLong(), data.readLong());
+        int length = data.readInt();
+        if (length < 1 || length > MAX_RECORD_BYTES || rev.main() > currentRev
+            || (last != null && last.compareTo(rev) >= 0)) {
+          throw new IOException("corrupt mvcc snapshot record " + i + " at " + rev);
+        }
+        byte[] record = new byte[length];
+        data.readFully(record);
+        StoredRecord decoded;
+        try {
+          decoded = StoredRecord.decode(record);
+        } catch (IllegalStateException e) {
+          throw new IOException("corrupt mvcc snapshot record " + i + " at " + rev, e);
+        }
+        replay(store, rev, decoded);
+        if (decoded.tombstone() || decoded.kv().getLease() == 0) {
+          leaseOfLiveKey.remove(decoded.kv().getKey());
+        } else {
+          leaseOfLiveKey.put(decoded.kv().getKey(), decoded.kv().getLease());
+        }
+        loader.add(rev, record);
+        last = rev;
       }
-      byte[] record = new byte[length];
-      data.readFully(record);
-      StoredRecord decoded;
-      try {
-        decoded = StoredRecord.decode(record);
-      } catch (IllegalStateException e) {
-        throw new IOException("corrupt mvcc snapshot record " + i + " at " + rev, e);
-      }
-      replay(store, rev, decoded);
-      store.revisions.put(rev, record);
-      last = rev;
+      loader.finish();
     }
     byte[] expected = sha.digest();
     byte[] actual = new byte[DIGEST_BYTES];
@@ -119,7 +132,13 @@ final class SnapshotFormat {
       throw new IOException("mvcc snapshot checksum mismatch");
     }
     store.restoreCounters(currentRev, compactMainRev, boundarySubs, consistentIndex);
-    rebuildLeaseIndex(store);
+    store.leases.clear();
+    for (Map.Entry<ByteString, Long> e : leaseOfLiveKey.entrySet()) {
+      KeyIndex ki = store.index.get(e.getKey());
+      Invariants.check(ki != null && ki.isLive(), "key %s holds lease %d but is not live after the restore",
+          e.getKey().toStringUtf8(), e.getValue());
+      store.leases.attach(e.getValue(), e.getKey());
+    }
   }
 
   private static void replay(RevisionStore store, Revision rev, StoredRecord record)
@@ -133,16 +152,6 @@ final class SnapshotFormat {
       }
     } catch (IllegalStateException e) {
       throw new IOException("mvcc snapshot history is inconsistent at " + rev, e);
-    }
-  }
-
-  private static void rebuildLeaseIndex(RevisionStore store) {
-    store.leases.clear();
-    for (KeyIndex ki : store.index.view().values()) {
-      if (ki.isLive()) {
-        KeyValue kv = store.keyValue(ki.lastRevision());
-        store.leases.attach(kv.getLease(), kv.getKey());
-      }
     }
   }
 

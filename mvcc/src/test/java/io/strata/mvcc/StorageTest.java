@@ -109,6 +109,55 @@ class StorageTest {
   }
 
   /**
+   * A restore spans many of the batches the revision map is filled in; every revision, every
+   * key's history and the live keys' leases come back as they were, whatever the key's last
+   * record did to its lease.
+   */
+  @Test
+  void restoreOfManyRevisionsKeepsHistoryAndLiveLeases() throws IOException {
+    int keys = 700;
+    int rounds = 5;
+    byte[] snapshot;
+    try (MvccStore store = StoreFixture.open()) {
+      for (int round = 0; round < rounds; round++) {
+        for (int k = 0; k < keys; k++) {
+          store.put(put("k" + k, "v" + round).toBuilder().setLease(round % 2 == 0 ? 1 + k % 2 : 0).build());
+        }
+      }
+      // k0: lease 1 from the last round, then deleted; k1: moved from lease 2 to lease 3;
+      // k2: lease 1 dropped by a put without one.
+      store.deleteRange(Kv.delete("k0"));
+      store.put(put("k1", "moved").toBuilder().setLease(3).build());
+      store.put(put("k2", "plain"));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      store.writeSnapshot(out);
+      snapshot = out.toByteArray();
+    }
+    long revisions = (long) keys * rounds + 3;
+    assertThat(revisions).isGreaterThan(4L * RevisionMapLoader.batchRecords);
+    try (MvccStore restored = MvccStore.restore(StoreFixture.options(), new ByteArrayInputStream(snapshot))) {
+      assertThat(restored.currentRevision()).isEqualTo(revisions + 1);
+      for (long rev = 2; rev <= keys * rounds + 1; rev++) {
+        int k = (int) ((rev - 2) % keys);
+        int round = (int) ((rev - 2) / keys);
+        RangeRequest at = get("k" + k).toBuilder().setRevision(rev).build();
+        assertThat(restored.range(at).getKvs(0).getValue()).as("revision %d", rev).isEqualTo(bs("v" + round));
+      }
+      assertThat(restored.range(get("k0")).getKvsCount()).isZero();
+      assertThat(restored.keysWithLease(1)).doesNotContain(bs("k0"), bs("k2")).contains(bs("k4"));
+      assertThat(restored.keysWithLease(2)).doesNotContain(bs("k1")).contains(bs("k3"));
+      assertThat(restored.keysWithLease(3)).containsExactly(bs("k1"));
+      long leased = restored.keysWithLease(1).size() + restored.keysWithLease(2).size()
+          + restored.keysWithLease(3).size();
+      assertThat(leased).isEqualTo(keys - 2);
+    }
+    byte[] corrupt = snapshot.clone();
+    corrupt[snapshot.length * 3 / 4] ^= 0x40;
+    assertThatThrownBy(() -> MvccStore.restore(StoreFixture.options(), new ByteArrayInputStream(corrupt)))
+        .isInstanceOf(IOException.class);
+  }
+
+  /**
    * The writer keeps two keys equal, changing both in one transaction, and compacts as it goes;
    * readers reading both at the current or an older revision must never see them differ.
    */

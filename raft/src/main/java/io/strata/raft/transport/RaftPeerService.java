@@ -125,6 +125,7 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
     SnapshotAssembler assembler = new SnapshotAssembler();
     return new StreamObserver<>() {
       private boolean failed;
+      private final long startNanos = System.nanoTime();
 
       @Override
       public void onNext(SnapshotChunk chunk) {
@@ -169,8 +170,9 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
           return;
         }
         log.info("received database snapshot: local-member-id={} remote-snapshot-sender-id={} "
-                + "incoming-snapshot-index={} incoming-snapshot-size-bytes={}", PeerIdentity.hex(localId),
-            PeerIdentity.hex(from), m.getSnapshot().getMetadata().getIndex(), assembler.receivedBytes());
+                + "incoming-snapshot-index={} incoming-snapshot-size-bytes={} took-ms={}", PeerIdentity.hex(localId),
+            PeerIdentity.hex(from), m.getSnapshot().getMetadata().getIndex(), assembler.receivedBytes(),
+            (System.nanoTime() - startNanos) / 1_000_000);
         handler.receive(m);
         ack.onNext(SnapshotAck.getDefaultInstance());
         ack.onCompleted();

@@ -147,10 +147,11 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
         }
         if (item instanceof Snapshot snapshot) {
           snapshotRequired = false;
+          long installStartNanos = System.nanoTime();
           state.install(snapshot.getData());
           applied = snapshot.getMetadata().getIndex();
           lastSnapshotIndex = applied;
-          log.info("installed snapshot at index {}", applied);
+          log.info("installed snapshot at index {}: took-ms={}", applied, (System.nanoTime() - installStartNanos) / 1_000_000);
         } else {
           @SuppressWarnings("unchecked")
           List<Entry> batch = (List<Entry>) item;

@@ -45,7 +45,11 @@ public final class JoinDiscovery {
   static final Metadata.Key<String> raftToKey = Metadata.Key.of("strata-raft-to", Metadata.ASCII_STRING_MARSHALLER);
   /** How far back an added member's id is searched for: members added within this window match. */
   static final long addedIdSearchSeconds = 7 * 24 * 3600;
-  /** After the first caller, how long to keep listening for the others (peers redial within ~2 s). */
+  /**
+   * After the first caller, how long to keep listening for the others. Members redial a peer
+   * every 100 ms or so, so this wait runs out only when a member is down or very slow; it is
+   * generous because the leader must be among the callers.
+   */
   static final long gatherMillis = 3_000;
 
   /** What the callers told: this member's id, the cluster's id, and the callers' peer URLs by id. */

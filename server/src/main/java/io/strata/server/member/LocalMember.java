@@ -24,6 +24,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This member of the cluster as the request handlers see it: writes go through Raft and
@@ -31,6 +33,8 @@ import java.util.function.Supplier;
  * header carries the cluster's and this member's identity.
  */
 public final class LocalMember implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalMember.class);
+
   /**
    * etcd refuses new proposals when apply falls this far behind commit, instead of queueing
    * without bound.
@@ -133,6 +137,13 @@ public final class LocalMember implements AutoCloseable {
   }
 
   /**
+   * The pause between attempts to publish. A member that joins a running cluster fails its first
+   * attempts (no leader yet, then the snapshot still installing) and serves clients only once an
+   * attempt succeeds, so the pause is short: a failed attempt costs next to nothing.
+   */
+  static final long publishRetryMillis = 50;
+
+  /**
    * Announces this member's name and client URLs through Raft, retrying until it is applied,
    * as etcd's publish does; until then other members list it without them.
    */
@@ -143,13 +154,14 @@ public final class LocalMember implements AutoCloseable {
       while (!closed && !removalSeen.get()) {
         try {
           write(InternalRequest.newBuilder().setMemberAttributes(attributes)).get();
+          log.info("published local member to cluster through raft: name={} client-urls={}", name, clientUrls);
           published.complete(null);
           return;
         } catch (InterruptedException e) {
           return;
         } catch (Exception e) {
           try {
-            Thread.sleep(200);
+            Thread.sleep(publishRetryMillis);
           } catch (InterruptedException ie) {
             return;
           }
@@ -173,7 +185,7 @@ public final class LocalMember implements AutoCloseable {
     if (!removalSeen.compareAndSet(false, true)) {
       return;
     }
-    org.slf4j.LoggerFactory.getLogger(LocalMember.class).error(
+    log.error(
         "the member has been permanently removed from the cluster; the data-dir used by this member must be removed");
     Thread t = new Thread(() -> {
       try {

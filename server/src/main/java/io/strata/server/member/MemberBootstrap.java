@@ -36,6 +36,7 @@ import io.strata.raft.transport.PeerTransport;
 import io.strata.raft.transport.TransportOptions;
 import java.nio.file.Files;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,14 @@ public final class MemberBootstrap {
   static final long retiredStoreGraceMillis = 60_000;
   /** How long a joining member waits for the cluster's members to contact it. */
   static final long joinDiscoveryTimeoutMillis = 60_000;
+  /**
+   * How soon a member dials a peer again after a failed dial. A member added at run time is
+   * dialled from the moment the change is applied, seconds before its process listens; with a
+   * longer ceiling the cluster found it (and the leader sent it its snapshot) up to that long
+   * after it came up. etcd redials a peer's streams every 100 ms; a refused dial costs little.
+   */
+  static final Duration reconnectBackoffMin = Duration.ofMillis(50);
+  static final Duration reconnectBackoffMax = Duration.ofMillis(100);
 
   private MemberBootstrap() {}
 
@@ -112,9 +121,18 @@ public final class MemberBootstrap {
           MemberIds.hex(metadata.getMemberId()), MemberIds.hex(metadata.getClusterId()),
           storage.hardState().getCommit(), recovered.entries().size(), store.consistentIndex());
     } else {
-      metadata = options.newCluster() ? newClusterMetadata(options) : joiningMetadata(options);
-      wal = Wal.create(options.effectiveWalDir(), WalOptions.defaults(), metadata.toByteString());
-      store = MvccStore.open(mvccOptions);
+      // Opening the first revision store of a process is seconds of class loading and run-time
+      // compilation, and a joining member spends about as long waiting for the cluster to call;
+      // the two overlap.
+      StoreOpening opening = StoreOpening.start(mvccOptions);
+      try {
+        metadata = options.newCluster() ? newClusterMetadata(options) : joiningMetadata(options);
+        wal = Wal.create(options.effectiveWalDir(), WalOptions.defaults(), metadata.toByteString());
+      } catch (Exception | Error e) {
+        opening.discard();
+        throw e;
+      }
+      store = opening.await();
       lessor = new Lessor(lessorOptions);
       members = new ClusterMembers(metadata.getClusterId(), metadata.getMemberId(), metadata.getInitialMembersList());
       confState = bootstrapConfState(metadata);
@@ -158,7 +176,8 @@ public final class MemberBootstrap {
     LocalMember[] memberRef = new LocalMember[1];
     long extendMillis = options.electionTimeout().toMillis();
     PeerTransport transport = new PeerTransport(
-        TransportOptions.defaults(membership.localMemberId(), membership.clusterId(), options.listenPeerUrls()),
+        TransportOptions.defaults(membership.localMemberId(), membership.clusterId(), options.listenPeerUrls())
+            .withReconnectBackoff(reconnectBackoffMin, reconnectBackoffMax),
         new MessageHandler() {
           @Override
           public void receive(Message message) {
