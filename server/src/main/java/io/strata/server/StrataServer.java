@@ -33,11 +33,13 @@ final class StrataServer implements AutoCloseable {
   static StrataServer start(ServerConfig config) throws Exception {
     WatchOptions watchOptions = WatchOptions.defaults().withProgressNotifyInterval(config.watchProgressNotifyInterval());
     LocalMember member = MemberBootstrap.start(memberOptions(config), watchOptions);
+    // Building the client server is seconds of class loading on a cold JVM; a member that is
+    // still joining or catching up does it meanwhile. The port opens only once it is ready.
+    ClientServer clients = new ClientServer(config.listenClientUrls(), member, config.maxRequestBytes(), (int) config.maxTxnOps(),
+        config.electionTimeout());
     member.awaitReady(readyTimeout);
     LeaseExpiry leaseExpiry = new LeaseExpiry(member);
     leaseExpiry.start();
-    ClientServer clients = new ClientServer(config.listenClientUrls(), member, config.maxRequestBytes(), (int) config.maxTxnOps(),
-        config.electionTimeout());
     clients.start();
     for (URI url : config.listenClientUrls()) {
       log.atInfo()
