@@ -82,6 +82,15 @@ final class OutboundCall<Q, R> implements ClientResponseObserver<Q, R> {
     return !ended;
   }
 
+  /**
+   * Whether a message may be sent now without buffering beyond gRPC's threshold; never waits.
+   * False once the call ended or before it started.
+   */
+  boolean isReady() {
+    ClientCallStreamObserver<Q> r = requests;
+    return r != null && !ended() && r.isReady();
+  }
+
   /** Waits for the end of the call. Returns null if it ended well after an answer, or why not. */
   synchronized String awaitEnd() throws InterruptedException {
     while (!ended) {

@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
 import io.strata.raft.proto.Message;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -86,29 +87,54 @@ final class Peer {
   }
 
   /**
-   * Queues {@code m} on its lane, or starts sending it if it is a snapshot. Never blocks; when
-   * the message cannot be taken the handler hears of it at once.
+   * Sends {@code outgoing} (all addressed to this peer, in order) on their lanes, or starts
+   * sending a snapshot. Never blocks; when a message cannot be taken the handler hears of it at
+   * once. Each lane gets its share as one list, so that it can go out as one batch.
    */
-  void send(Message m) {
-    switch (m.getType()) {
-      case MSG_SNAP -> sendSnapshot(m);
-      case MSG_APP -> enqueue(appends, m);
-      default -> enqueue(messages, m);
+  void send(List<Message> outgoing) {
+    List<Message> forAppends = null;
+    List<Message> forMessages = null;
+    for (Message m : outgoing) {
+      switch (m.getType()) {
+        case MSG_SNAP -> sendSnapshot(m);
+        case MSG_APP -> {
+          if (forAppends == null) {
+            forAppends = new ArrayList<>(outgoing.size());
+          }
+          forAppends.add(m);
+        }
+        default -> {
+          if (forMessages == null) {
+            forMessages = new ArrayList<>(outgoing.size());
+          }
+          forMessages.add(m);
+        }
+      }
+    }
+    if (forAppends != null) {
+      enqueue(appends, forAppends);
+    }
+    if (forMessages != null) {
+      enqueue(messages, forMessages);
     }
   }
 
-  private void enqueue(PeerLane lane, Message m) {
-    if (lane.offer(m)) {
+  private void enqueue(PeerLane lane, List<Message> batch) {
+    int dropped = lane.offer(batch);
+    if (dropped == 0) {
       return;
     }
     long now = System.nanoTime();
     long last = lastDropWarnNanos.get();
     if (now - last >= dropWarnIntervalNanos && lastDropWarnNanos.compareAndSet(last, now)) {
       log.warn("dropped internal Raft message since sending buffer is full (overloaded network): "
-              + "message-type={} local-member-id={} remote-peer-id={} remote-peer-active={}", m.getType(),
-          PeerIdentity.hex(localId()), PeerIdentity.hex(id), status.isActive());
+              + "message-type={} local-member-id={} remote-peer-id={} remote-peer-active={}",
+          batch.get(batch.size() - 1).getType(), PeerIdentity.hex(localId()), PeerIdentity.hex(id),
+          status.isActive());
     }
-    reportUnreachable();
+    for (int i = 0; i < dropped; i++) {
+      reportUnreachable();
+    }
   }
 
   private void sendSnapshot(Message m) {

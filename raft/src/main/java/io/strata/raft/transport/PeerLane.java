@@ -7,19 +7,23 @@ import io.strata.raft.proto.Message;
 import io.strata.raft.transport.proto.MessageBatch;
 import io.strata.raft.transport.proto.RaftPeerGrpc;
 import io.strata.raft.transport.proto.StreamAck;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One long-lived stream to one peer, fed by its own thread from a bounded queue. The thread
- * sends everything queued as one batch, waits for gRPC's flow control rather than buffering
- * inside it, and redials with exponential backoff when the stream breaks. While the peer is
- * down, whatever is queued is dropped and the peer is reported unreachable: Raft messages are
+ * One long-lived stream to one peer. While the stream is up and gRPC has room, the thread that
+ * offers messages writes them into the stream itself, as one batch per offer: a hand-off to a
+ * thread of the lane's own would cost a wakeup on every message, and every Raft round trip is
+ * made of several messages. Whatever cannot be written at once (the stream is not up yet, or
+ * gRPC's flow control says wait) goes into a bounded backlog, which the lane's thread sends as
+ * soon as the stream has room, so that nothing piles up unbounded inside gRPC. The lane's thread
+ * also dials the stream and redials it with exponential backoff when it breaks. While the peer
+ * is down, whatever is queued is dropped and the peer is reported unreachable: Raft messages are
  * worth nothing once stale, and Raft resends what matters.
  *
  * <p>A peer has two lanes, so that heartbeats and votes never queue behind large appends.
@@ -27,25 +31,38 @@ import org.slf4j.LoggerFactory;
 final class PeerLane {
   private static final Logger log = LoggerFactory.getLogger(PeerLane.class);
 
-  // Put into the queue to wake the sender when its stream ends; never sent.
-  private static final Message wakeUp = Message.newBuilder().build();
-
   private final Peer peer;
   private final String streamType;
-  private final BlockingQueue<Message> queue;
+  private final int maxQueuedMessages;
   private final int maxBatchBytes;
   private final long dialTimeoutNanos;
   private final IntervalFunction backoff;
   private final Thread thread;
   private volatile boolean closed;
   private volatile OutboundCall<MessageBatch, StreamAck> current;
-  // Sender thread only: a message taken from the queue that did not fit in the last batch.
-  private Message carried;
+
+  /**
+   * Guards the backlog, {@code open} and {@code pumpWriting}. Messages leave in the order they
+   * were offered because an offer writes into the stream itself only while nothing older waits
+   * in the backlog or is being written by the lane's thread, and only with the lock held.
+   */
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when the backlog gains messages, the stream ends or the lane closes. */
+  private final Condition changed = lock.newCondition();
+  // Guarded by lock. Invariant: size <= maxQueuedMessages.
+  private final ArrayDeque<Message> backlog = new ArrayDeque<>();
+  // Guarded by lock. The accepted stream that offers may write into; null while there is none.
+  private OutboundCall<MessageBatch, StreamAck> open;
+  // Guarded by lock. Set while the lane's thread writes a batch taken from the backlog; it writes
+  // without the lock, so that an offer never waits for a large batch to be serialized.
+  private boolean pumpWriting;
+  // Lane thread only: messages too large to send, taken from the backlog and not yet reported.
+  private int droppedOversized;
 
   PeerLane(Peer peer, String streamType, TransportOptions options) {
     this.peer = peer;
     this.streamType = streamType;
-    this.queue = new ArrayBlockingQueue<>(options.sendQueueMessages());
+    this.maxQueuedMessages = options.sendQueueMessages();
     this.maxBatchBytes = options.maxMessageBytes() - TransportOptions.batchOverheadBytes;
     this.dialTimeoutNanos = options.dialTimeout().toNanos();
     this.backoff = IntervalFunction.ofExponentialRandomBackoff(options.reconnectBackoffMin().toMillis(), 2.0, 0.2,
@@ -58,13 +75,110 @@ final class PeerLane {
     thread.start();
   }
 
-  /** Queues {@code m}; false if the queue is full. Never blocks. */
-  boolean offer(Message m) {
-    return queue.offer(m);
+  /**
+   * Sends {@code messages} in order, or queues what cannot be sent now. Never blocks on the
+   * network. Returns how many were dropped because the backlog was full; the caller reports the
+   * peer unreachable then (this lane reports the other losses itself).
+   */
+  int offer(List<Message> messages) {
+    int full = 0;
+    int lost = 0;
+    lock.lock();
+    try {
+      int next = 0;
+      if (open != null && backlog.isEmpty() && !pumpWriting) {
+        long sent = sendNow(open, messages);
+        next = (int) sent;
+        lost = (int) (sent >>> 32);
+      }
+      boolean queued = false;
+      for (int i = next; i < messages.size(); i++) {
+        if (backlog.size() >= maxQueuedMessages) {
+          full++;
+        } else {
+          backlog.add(messages.get(i));
+          queued = true;
+        }
+      }
+      if (queued) {
+        changed.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+    dropped(lost);
+    return full;
+  }
+
+  /**
+   * Writes messages from the start of {@code messages} into {@code call} for as long as gRPC has
+   * room, in batches of at most {@code maxBatchBytes}. Returns, packed into one long to spare an
+   * allocation on every send, the number of messages consumed (low 32 bits) and of those the
+   * number dropped (high 32 bits): too large to send, or lost with a call that failed.
+   */
+  private long sendNow(OutboundCall<MessageBatch, StreamAck> call, List<Message> messages) {
+    int next = 0;
+    int dropped = 0;
+    int n = messages.size();
+    while (next < n && call.isReady()) {
+      MessageBatch.Builder batch = MessageBatch.newBuilder();
+      int batchBytes = 0;
+      while (next < n) {
+        Message m = messages.get(next);
+        int size = m.getSerializedSize();
+        if (size > maxBatchBytes) {
+          warnOversized(m, size);
+          dropped++;
+          next++;
+          continue;
+        }
+        if (batchBytes > 0 && batchBytes + size > maxBatchBytes) {
+          break;
+        }
+        batch.addMessages(m);
+        batchBytes += size;
+        next++;
+      }
+      if (batch.getMessagesCount() > 0 && !write(call, batch.build(), batchBytes)) {
+        dropped += batch.getMessagesCount();
+        break;
+      }
+    }
+    return ((long) dropped << 32) | next;
+  }
+
+  /** Writes one batch; false if the call refused it (it is ending), and the batch is lost. */
+  private boolean write(OutboundCall<MessageBatch, StreamAck> call, MessageBatch batch, int batchBytes) {
+    try {
+      call.send(batch);
+    } catch (RuntimeException e) {
+      // A call cancelled by the network between the readiness check and the write; the lane's
+      // thread notices the end and redials.
+      log.debug("failed to send batch: remote-peer-id={} stream-type={} error={}", PeerIdentity.hex(peer.id()),
+          streamType, e.toString());
+      return false;
+    }
+    if (log.isTraceEnabled()) {
+      log.trace("sent batch: remote-peer-id={} stream-type={} messages={} bytes={}", PeerIdentity.hex(peer.id()),
+          streamType, batch.getMessagesCount(), batchBytes);
+    }
+    return true;
+  }
+
+  private void warnOversized(Message m, int size) {
+    log.warn("dropped a message larger than the peer message limit: remote-peer-id={} message-type={} "
+        + "size-bytes={} limit-bytes={}", PeerIdentity.hex(peer.id()), m.getType(), size, maxBatchBytes);
   }
 
   void close() {
     closed = true;
+    lock.lock();
+    try {
+      open = null;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
     OutboundCall<MessageBatch, StreamAck> call = current;
     if (call != null) {
       call.cancel("transport closed");
@@ -76,12 +190,21 @@ final class PeerLane {
     thread.join(timeoutMillis);
   }
 
+  private void wakeUp() {
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void run() {
     int failedDials = 0;
     try {
       while (!closed) {
         ManagedChannel channel = peer.channel();
-        OutboundCall<MessageBatch, StreamAck> call = new OutboundCall<>(() -> queue.offer(wakeUp));
+        OutboundCall<MessageBatch, StreamAck> call = new OutboundCall<>(this::wakeUp);
         current = call;
         if (closed) {
           break;
@@ -102,6 +225,12 @@ final class PeerLane {
         failedDials = 0;
         peer.status().laneUp(streamType);
         String lost = pump(call);
+        lock.lock();
+        try {
+          open = null;
+        } finally {
+          lock.unlock();
+        }
         call.cancel("stream lost");
         if (!closed) {
           log.warn("lost TCP streaming connection with remote peer: stream-type={} local-member-id={} "
@@ -131,84 +260,112 @@ final class PeerLane {
   }
 
   /**
-   * Sends batches until the stream ends or the lane closes; returns why the stream ended.
+   * Opens {@code call} to direct writes, then sends the backlog whenever it has messages and
+   * gRPC has room, until the stream ends or the lane closes; returns why the stream ended.
    */
   private String pump(OutboundCall<MessageBatch, StreamAck> call) throws InterruptedException {
-    List<Message> batch = new ArrayList<>();
-    while (!closed) {
-      int batchBytes = takeBatch(batch);
-      if (batch.isEmpty()) {
+    lock.lock();
+    try {
+      if (closed) {
+        return "transport closed";
+      }
+      open = call;
+    } finally {
+      lock.unlock();
+    }
+    while (true) {
+      lock.lock();
+      try {
+        while (backlog.isEmpty() && !call.ended() && !closed) {
+          changed.await();
+        }
+        if (closed) {
+          return "transport closed";
+        }
         if (call.ended()) {
           return call.endReason();
         }
-        continue;
+      } finally {
+        lock.unlock();
       }
+      // Waiting for room happens outside the lock, so that offers keep queueing meanwhile.
       if (!call.awaitReady()) {
-        dropped(batch.size());
-        batch.clear();
         return call.endReason();
       }
-      call.send(MessageBatch.newBuilder().addAllMessages(batch).build());
-      log.trace("sent batch: remote-peer-id={} stream-type={} messages={} bytes={}", PeerIdentity.hex(peer.id()),
-          streamType, batch.size(), batchBytes);
-      batch.clear();
+      MessageBatch.Builder batch = MessageBatch.newBuilder();
+      int batchBytes;
+      boolean writing;
+      lock.lock();
+      try {
+        batchBytes = takeBatch(batch);
+        writing = batch.getMessagesCount() > 0;
+        pumpWriting = writing;
+      } finally {
+        lock.unlock();
+      }
+      int lost = 0;
+      if (writing) {
+        try {
+          if (!write(call, batch.build(), batchBytes)) {
+            lost = batch.getMessagesCount();
+          }
+        } finally {
+          lock.lock();
+          try {
+            pumpWriting = false;
+          } finally {
+            lock.unlock();
+          }
+        }
+      }
+      dropped(droppedOversized + lost);
+      droppedOversized = 0;
     }
-    return "transport closed";
   }
 
   /**
-   * Waits for the next message, then takes everything queued behind it that fits in one batch.
-   * Returns the batch's size in bytes.
+   * Moves messages from the head of the backlog into {@code batch}, up to {@code maxBatchBytes};
+   * the lock is held. Returns the batch's size in bytes.
    */
-  private int takeBatch(List<Message> batch) throws InterruptedException {
-    Message m = carried != null ? carried : queue.take();
-    carried = null;
-    int bytes = 0;
-    while (m != null) {
-      if (m != wakeUp) {
-        int size = m.getSerializedSize();
-        if (size > maxBatchBytes) {
-          log.warn("dropped a message larger than the peer message limit: remote-peer-id={} message-type={} "
-              + "size-bytes={} limit-bytes={}", PeerIdentity.hex(peer.id()), m.getType(), size, maxBatchBytes);
-          dropped(1);
-        } else if (bytes + size > maxBatchBytes) {
-          carried = m;
-          return bytes;
-        } else {
-          batch.add(m);
-          bytes += size;
-        }
+  private int takeBatch(MessageBatch.Builder batch) {
+    int batchBytes = 0;
+    Message m;
+    while ((m = backlog.peek()) != null) {
+      int size = m.getSerializedSize();
+      if (size > maxBatchBytes) {
+        backlog.poll();
+        warnOversized(m, size);
+        droppedOversized++;
+        continue;
       }
-      m = queue.poll();
+      if (batchBytes > 0 && batchBytes + size > maxBatchBytes) {
+        break;
+      }
+      backlog.poll();
+      batch.addMessages(m);
+      batchBytes += size;
     }
-    return bytes;
+    return batchBytes;
   }
 
   /** Drops whatever arrives until {@code deadlineNanos}: the peer cannot take it now. */
   private void dropUntil(long deadlineNanos) throws InterruptedException {
-    if (carried != null) {
-      carried = null;
-      dropped(1);
-    }
-    List<Message> scratch = new ArrayList<>();
     while (!closed) {
       long left = deadlineNanos - System.nanoTime();
       if (left <= 0) {
         return;
       }
-      Message m = queue.poll(left, TimeUnit.NANOSECONDS);
-      if (m == null) {
-        continue;
-      }
-      scratch.add(m);
-      queue.drainTo(scratch);
-      int count = 0;
-      for (Message each : scratch) {
-        if (each != wakeUp) {
-          count++;
+      int count;
+      lock.lock();
+      try {
+        if (backlog.isEmpty()) {
+          changed.awaitNanos(left);
         }
+        count = backlog.size();
+        backlog.clear();
+      } finally {
+        lock.unlock();
       }
-      scratch.clear();
       dropped(count);
     }
   }

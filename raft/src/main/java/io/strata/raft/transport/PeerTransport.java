@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * member's peer URLs, and keeps per peer two long-lived streams (appends, and everything else so
  * that heartbeats never wait behind appends) plus a separate connection for snapshots.
  *
- * <p>{@link #send} is meant for the raft thread: it only puts messages into bounded per-peer
- * queues and never blocks; what cannot be queued is dropped and reported through
- * {@link MessageHandler#unreachable}. Peers may be added, updated and removed from any thread.
+ * <p>{@link #send} is meant for the raft thread and never blocks: it writes messages into a
+ * peer's open stream while gRPC has room, and otherwise puts them into bounded per-peer queues;
+ * what cannot be queued is dropped and reported through {@link MessageHandler#unreachable}.
+ * Peers may be added, updated and removed from any thread.
  */
 public final class PeerTransport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
@@ -156,23 +157,52 @@ public final class PeerTransport implements AutoCloseable {
   }
 
   /**
-   * Queues each message for its peer. Never blocks: a message for a peer whose queue is full is
-   * dropped and the peer reported unreachable (possibly on this thread); a message for an
-   * unknown peer is dropped silently, as Raft may still address a member being removed.
+   * Sends or queues each message for its peer. Never blocks: a message for a peer whose queue is
+   * full is dropped and the peer reported unreachable (possibly on this thread); a message for
+   * an unknown peer is dropped silently, as Raft may still address a member being removed. The
+   * messages for one peer are handed over together, so that they leave as one batch per lane.
    */
   public void send(List<Message> messages) {
+    if (messages.size() == 1) {
+      Message m = messages.get(0);
+      Peer p = peerFor(m);
+      if (p != null) {
+        p.send(messages);
+      }
+      return;
+    }
+    // A few peers at most: a list of pairs beats a map here.
+    List<Peer> targets = new ArrayList<>(4);
+    List<List<Message>> perPeer = new ArrayList<>(4);
     for (Message m : messages) {
-      Peer p = peers.get(m.getTo());
+      Peer p = peerFor(m);
       if (p == null) {
-        log.debug("ignored message send request; unknown remote peer target: type={} target-member-id={}",
-            m.getType(), PeerIdentity.hex(m.getTo()));
-        if (m.getType() == MessageType.MSG_SNAP) {
-          handler.snapshotStatus(m.getTo(), true);
-        }
         continue;
       }
-      p.send(m);
+      int i = targets.indexOf(p);
+      if (i < 0) {
+        targets.add(p);
+        perPeer.add(new ArrayList<>(messages.size()));
+        i = targets.size() - 1;
+      }
+      perPeer.get(i).add(m);
     }
+    for (int i = 0; i < targets.size(); i++) {
+      targets.get(i).send(perPeer.get(i));
+    }
+  }
+
+  /** The peer {@code m} is for, or null (and the message dropped) if it is not known. */
+  private Peer peerFor(Message m) {
+    Peer p = peers.get(m.getTo());
+    if (p == null) {
+      log.debug("ignored message send request; unknown remote peer target: type={} target-member-id={}",
+          m.getType(), PeerIdentity.hex(m.getTo()));
+      if (m.getType() == MessageType.MSG_SNAP) {
+        handler.snapshotStatus(m.getTo(), true);
+      }
+    }
+    return p;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.strata.server.grpc;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.stub.StreamObserver;
 import io.strata.api.etcdserverpb.CompactionRequest;
 import io.strata.api.etcdserverpb.CompactionResponse;
@@ -41,7 +42,11 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (request.getSerializable()) {
       Replies.now(observer, () -> withHeader(member.store().range(request)));
     } else {
-      Replies.later(observer, member.linearizableRead(() -> member.store().range(request)), this::withHeader);
+      ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+      // On the request's event loop, like a serializable read: the answer is written there too.
+      Replies.later(observer, ctx == null
+          ? member.linearizableRead(() -> member.store().range(request))
+          : member.linearizableRead(() -> member.store().range(request), ctx.eventLoop()), this::withHeader);
     }
   }
 

@@ -55,6 +55,7 @@ public final class LocalMember implements AutoCloseable {
   private final Executor reads;
   private final PeerActivity peerActivity;
   private final Reconfiguration reconfiguration;
+  private final RequestDeadlines deadlines;
   private final CompletableFuture<Void> published = new CompletableFuture<>();
   /** Completed on a thread of its own once this member has stopped taking part after its removal. */
   private final CompletableFuture<Void> removed = new CompletableFuture<>();
@@ -91,6 +92,7 @@ public final class LocalMember implements AutoCloseable {
         .map(MemberRecord::getId).filter(id -> id != membership.localMemberId()).toList());
     this.peerActivity.start();
     this.reconfiguration = new Reconfiguration(membership, raft, peerActivity, pending, requestTimeout, reads);
+    this.deadlines = RequestDeadlines.started(requestTimeout, deadlineSweepInterval(requestTimeout));
   }
 
   /** The cluster's members as applied on this member. */
@@ -307,10 +309,15 @@ public final class LocalMember implements AutoCloseable {
     });
   }
 
+  /** A tenth of the timeout, at most 100 ms: late by that much at worst, and nearly free. */
+  static Duration deadlineSweepInterval(Duration requestTimeout) {
+    Duration tenth = requestTimeout.dividedBy(10);
+    return tenth.compareTo(Duration.ofMillis(100)) < 0 ? tenth : Duration.ofMillis(100);
+  }
+
   /** Bounds a request by etcd's request timeout, failing it with etcd's "request timed out". */
   private <T> CompletableFuture<T> withRequestTimeout(CompletableFuture<T> request) {
-    return request
-        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+    return deadlines.bound(request)
         .exceptionally(failure -> {
           if (failure instanceof java.util.concurrent.TimeoutException) {
             throw EtcdServerException.timedOut();
@@ -321,7 +328,16 @@ public final class LocalMember implements AutoCloseable {
 
   /** Runs a read once everything committed before this call is applied on this member. */
   public <T> CompletableFuture<T> linearizableRead(Supplier<T> read) {
-    return withRequestTimeout(raft.linearizableBarrier()).thenApplyAsync(v -> read.get(), reads);
+    return linearizableRead(read, reads);
+  }
+
+  /**
+   * Runs a read on {@code executor} once everything committed before this call is applied on
+   * this member. A request handler passes the event loop its answer is written on: the read then
+   * runs where the answer goes out, one thread hand-off fewer than through the read pool.
+   */
+  public <T> CompletableFuture<T> linearizableRead(Supplier<T> read, Executor executor) {
+    return withRequestTimeout(raft.linearizableBarrier()).thenApplyAsync(v -> read.get(), executor);
   }
 
   /**
@@ -359,6 +375,7 @@ public final class LocalMember implements AutoCloseable {
     }
     closed = true;
     peerActivity.close();
+    deadlines.close();
     raft.transferLeadershipBeforeStop(requestTimeout.toMillis());
     watches.close();
     raft.close();
