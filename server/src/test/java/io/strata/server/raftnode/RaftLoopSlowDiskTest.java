@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +50,8 @@ class RaftLoopSlowDiskTest {
     final long id;
     final List<ByteString> applied = new CopyOnWriteArrayList<>();
     volatile long appliedIndex;
-    volatile boolean diskStalled;
+    /** Set while the disk stalls: fsyncs wait until it is counted down. */
+    volatile CountDownLatch diskStall;
     final RaftLoop loop;
 
     Member(long id, ConfState voters) throws Exception {
@@ -74,9 +76,21 @@ class RaftLoopSlowDiskTest {
 
     /** Holds the fsync until the test lets the disk go (or a bound, should the test fail first). */
     private void stallWhileAsked() {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (diskStalled && System.nanoTime() - deadline < 0) {
-        sleep(5);
+      CountDownLatch stall = diskStall;
+      if (stall != null) {
+        try {
+          stall.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    void releaseDisk() {
+      CountDownLatch stall = diskStall;
+      diskStall = null;
+      if (stall != null) {
+        stall.countDown();
       }
     }
 
@@ -109,7 +123,7 @@ class RaftLoopSlowDiskTest {
   @AfterEach
   void stop() throws Exception {
     for (Member m : members.values()) {
-      m.diskStalled = false;
+      m.releaseDisk();
       m.loop.close();
     }
   }
@@ -129,7 +143,7 @@ class RaftLoopSlowDiskTest {
     leader.loop.propose(a).get(5, TimeUnit.SECONDS);
     awaitTrue("'a' applied everywhere", () -> members.values().stream().allMatch(m -> m.applied.contains(a)));
 
-    leader.diskStalled = true;
+    leader.diskStall = new CountDownLatch(1);
     ByteString b = ByteString.copyFromUtf8("b");
     leader.loop.propose(b).get(5, TimeUnit.SECONDS);
     List<String> changes = new ArrayList<>();
@@ -145,7 +159,7 @@ class RaftLoopSlowDiskTest {
     boolean followersAppliedDuringStall = members.values().stream()
         .filter(m -> m.id != leaderId).allMatch(m -> m.applied.contains(b));
     boolean leaderAppliedDuringStall = leader.applied.contains(b);
-    leader.diskStalled = false;
+    leader.releaseDisk();
 
     assertThat(changes).as("leadership changes while the leader's disk stalled").isEmpty();
     assertThat(followersAppliedDuringStall).as("followers committed 'b' on their own disks").isTrue();
