@@ -15,7 +15,9 @@ import io.strata.api.etcdserverpb.TxnResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -33,7 +35,8 @@ import java.util.function.Supplier;
  * The writer evaluates compares and checks before taking the write lock, without any lock:
  * it is the only thread that changes anything. A mutex keeps writers in single file in case
  * more than one thread writes. Compaction trims the index under the write lock, then deletes
- * the unreachable revisions from the map with readers running.
+ * the unreachable revisions from the map with readers running, or, while a snapshot is being
+ * written, after it.
  *
  * <p>Responses carry only {@code header.revision}; the server fills in the rest of the header.
  * Requests are assumed to have passed {@link KvRequestValidator}, as in etcd, where the gRPC
@@ -46,6 +49,10 @@ public final class MvccStore implements AutoCloseable {
   private final Lock writer = new ReentrantLock();
   private final ReadView committed;
   private volatile RevisionListener listener;
+  /** Snapshots begun and not yet closed; while there are any, compaction keeps records in the map. */
+  private final AtomicInteger openSnapshots = new AtomicInteger();
+  // Only the writer touches it, under the writer lock.
+  private List<Revision> undroppedRevisions = new ArrayList<>();
   private volatile boolean closed;
   // Set when a write failed half-way; the state can no longer be trusted.
   private volatile RuntimeException broken;
@@ -177,8 +184,13 @@ public final class MvccStore implements AutoCloseable {
       } finally {
         rw.writeLock().unlock();
       }
-      // Readers go on while the map shrinks; only this writer could disturb it.
-      store.dropRevisions(unreachable);
+      // Readers go on while the map shrinks; only this writer could disturb it. An open
+      // snapshot may still need the records: they go once it is closed.
+      if (openSnapshots.get() > 0) {
+        undroppedRevisions.addAll(unreachable);
+      } else {
+        store.dropRevisions(unreachable);
+      }
       return CompactionResponse.newBuilder()
           .setHeader(ResponseHeader.newBuilder().setRevision(store.currentRev()))
           .build();
@@ -247,19 +259,37 @@ public final class MvccStore implements AutoCloseable {
 
   /**
    * Writes the whole state: all history not compacted away, the compacted revision and the
-   * consistent index, with a SHA-256 trailer. Writes wait meanwhile (the read lock is held), so
-   * write to something fast, a file or a buffer, not to a slow peer. The consistent index is
-   * set by a call of its own after each entry's writes, so take a snapshot meant for recovery
-   * on the apply thread, between entries, where the two agree.
+   * consistent index, with a SHA-256 trailer. The consistent index is set by a call of its own
+   * after each entry's writes, so take a snapshot meant for recovery on the apply thread,
+   * between entries, where the two agree.
    */
   public void writeSnapshot(OutputStream out) throws IOException {
-    rw.readLock().lock();
-    try {
-      checkUsable();
-      SnapshotFormat.write(store, out);
-    } finally {
-      rw.readLock().unlock();
+    try (StoreSnapshot snapshot = beginSnapshot()) {
+      snapshot.writeTo(out);
     }
+  }
+
+  /**
+   * The state as it is now, to be written out later on any thread while writes go on (see
+   * {@link StoreSnapshot}); as with {@link #writeSnapshot}, take it between entries on the apply
+   * thread. Compacted records stay in the map until it is closed.
+   */
+  public StoreSnapshot beginSnapshot() {
+    return read(() -> {
+      openSnapshots.incrementAndGet();
+      return new StoreSnapshot(SnapshotFormat.Header.of(store), store.index.allRevisionsUnordered(),
+          this::readRecords, openSnapshots::decrementAndGet);
+    });
+  }
+
+  /** A chunk of records for a snapshot; the read lock keeps a map swap out while it reads. */
+  private void readRecords(List<Revision> revisions, byte[][] into) {
+    read(() -> {
+      for (int i = 0; i < revisions.size(); i++) {
+        into[i] = store.revisions.get(revisions.get(i));
+      }
+      return null;
+    });
   }
 
   /**
@@ -327,6 +357,7 @@ public final class MvccStore implements AutoCloseable {
     writer.lock();
     try {
       checkUsable();
+      dropUndroppedRevisions();
       growIfNeeded();
       return body.get();
     } finally {
@@ -376,6 +407,14 @@ public final class MvccStore implements AutoCloseable {
       store.revisions.install(growth);
     } finally {
       rw.writeLock().unlock();
+    }
+  }
+
+  /** Drops what compaction left for the snapshots that were open then, once none is. */
+  private void dropUndroppedRevisions() {
+    if (!undroppedRevisions.isEmpty() && openSnapshots.get() == 0) {
+      store.dropRevisions(undroppedRevisions);
+      undroppedRevisions = new ArrayList<>();
     }
   }
 

@@ -39,25 +39,42 @@ final class SnapshotFormat {
 
   private SnapshotFormat() {}
 
-  static void write(RevisionStore store, OutputStream out) throws IOException {
+  /** The counters a snapshot starts with. */
+  record Header(long currentRev, long compactMainRev, long compactBoundarySubs, long consistentIndex) {
+    static Header of(RevisionStore store) {
+      return new Header(store.currentRev(), store.compactMainRev(), store.compactBoundarySubs(),
+          store.consistentIndex());
+    }
+  }
+
+  /** Writes {@code header} and the records of {@code sorted} (in revision order) from {@code records}. */
+  static void write(Header header, List<Revision> sorted, StoreSnapshot.RecordSource records, OutputStream out)
+      throws IOException {
     MessageDigest sha = sha256();
-    DataOutputStream data = new DataOutputStream(new DigestOutputStream(
-        new BufferedOutputStream(nonClosing(out), 64 * 1024), sha));
-    List<Revision> all = store.index.allRevisions();
+    // The digest sees the buffer's large writes, not every field on its own.
+    DataOutputStream data = new DataOutputStream(new BufferedOutputStream(
+        new DigestOutputStream(nonClosing(out), sha), 64 * 1024));
     data.writeInt(MAGIC);
     data.writeInt(FORMAT_VERSION);
-    data.writeLong(store.currentRev());
-    data.writeLong(store.compactMainRev());
-    data.writeLong(store.compactBoundarySubs());
-    data.writeLong(store.consistentIndex());
-    data.writeLong(all.size());
-    for (Revision rev : all) {
-      byte[] record = store.revisions.get(rev);
-      Invariants.check(record != null, "revision %s is in the index but not in the map", rev);
-      data.writeLong(rev.main());
-      data.writeLong(rev.sub());
-      data.writeInt(record.length);
-      data.write(record);
+    data.writeLong(header.currentRev());
+    data.writeLong(header.compactMainRev());
+    data.writeLong(header.compactBoundarySubs());
+    data.writeLong(header.consistentIndex());
+    data.writeLong(sorted.size());
+    byte[][] chunk = new byte[StoreSnapshot.CHUNK_RECORDS][];
+    for (int from = 0; from < sorted.size(); from += chunk.length) {
+      List<Revision> part = sorted.subList(from, Math.min(sorted.size(), from + chunk.length));
+      records.read(part, chunk);
+      for (int i = 0; i < part.size(); i++) {
+        Revision rev = part.get(i);
+        byte[] record = chunk[i];
+        Invariants.check(record != null, "revision %s is in the snapshot but not in the map", rev);
+        data.writeLong(rev.main());
+        data.writeLong(rev.sub());
+        data.writeInt(record.length);
+        data.write(record);
+        chunk[i] = null;
+      }
     }
     data.flush();
     out.write(sha.digest());

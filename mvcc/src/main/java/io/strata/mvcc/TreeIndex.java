@@ -114,11 +114,17 @@ final class TreeIndex {
 
   /** Every recorded revision of every key, in revision order. */
   List<Revision> allRevisions() {
+    List<Revision> all = allRevisionsUnordered();
+    Collections.sort(all);
+    return all;
+  }
+
+  /** Every recorded revision of every key, in key order; a copy the caller may sort. */
+  List<Revision> allRevisionsUnordered() {
     List<Revision> all = new ArrayList<>(keys.size() * 2);
     for (KeyIndex ki : keys.values()) {
       ki.collectRevisions(all);
     }
-    Collections.sort(all);
     return all;
   }
 

@@ -21,6 +21,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +61,18 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   private long lastSnapshotIndex;
   private volatile boolean running = true;
 
-  /** Receives a snapshot of the state machine taken on the apply thread. */
+  /** Receives the snapshots of the state machine the apply loop takes. */
   public interface SnapshotSink {
-    void snapshotTaken(long index, ByteString data);
+    /**
+     * Called on the apply thread where a snapshot of the state after entry {@code index} is
+     * taken, before any later entry is applied; returns what receives the snapshot's bytes,
+     * later, on the thread that writes them.
+     */
+    Consumer<ByteString> snapshotStarted(long index);
   }
+
+  /** Queued when a snapshot is written, so that one that became due meanwhile starts. */
+  private static final Object snapshotWritten = new Object();
 
   /** Hands an accepted membership change to the Raft core and waits until it took effect. */
   public interface ConfChangeSink {
@@ -70,6 +85,17 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   /** Set when a member was added: the next snapshot is taken at once (see RaftLoop#snapshotTaken). */
   private boolean snapshotNow;
   private boolean snapshotRequired;
+  /**
+   * Writes snapshots while entries go on being applied: a snapshot is as large as the store,
+   * and writing it on the apply thread held every reply back for as long as it took.
+   */
+  private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(runnable -> {
+    Thread t = new Thread(runnable, "state-snapshot-writer");
+    t.setDaemon(true);
+    return t;
+  });
+  // Only the apply thread touches it.
+  private Future<?> snapshotInFlight = CompletableFuture.completedFuture(null);
 
   public ApplyLoop(StateMachine state, long localMemberId, PendingRequests pending, long snapshotCountEntries, SnapshotSink snapshotSink) {
     this.state = state;
@@ -140,6 +166,10 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     try {
       while (running) {
         Object item = queue.take();
+        if (item == snapshotWritten) {
+          maybeSnapshot();
+          continue;
+        }
         long applied;
         if (snapshotRequired && !(item instanceof Snapshot)) {
           throw new IllegalStateException("this member joined a running cluster but was sent log entries before a "
@@ -147,6 +177,8 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
         }
         if (item instanceof Snapshot snapshot) {
           snapshotRequired = false;
+          // The snapshot being written reads the store this one replaces.
+          awaitSnapshotWritten();
           long installStartNanos = System.nanoTime();
           state.install(snapshot.getData());
           applied = snapshot.getMetadata().getIndex();
@@ -272,24 +304,50 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   private void maybeSnapshot() {
     long applied = appliedIndex;
     boolean due = snapshotCountEntries > 0 && applied - lastSnapshotIndex >= snapshotCountEntries;
-    if (!due && !snapshotNow) {
+    if ((!due && !snapshotNow) || !snapshotInFlight.isDone()) {
       return;
     }
     snapshotNow = false;
-    ByteString data;
+    StateSnapshot.Capture capture;
     try {
-      if (spill != null) {
-        data = spill.write(out -> StateSnapshot.write(state.store(), state.lessor(), state.members(), out));
-      } else {
-        ByteString.Output out = ByteString.newOutput();
-        StateSnapshot.write(state.store(), state.lessor(), state.members(), out);
-        data = out.toByteString();
-      }
+      capture = StateSnapshot.capture(state.store(), state.lessor(), state.members());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     lastSnapshotIndex = applied;
-    snapshotSink.snapshotTaken(applied, data);
+    Consumer<ByteString> taken = snapshotSink.snapshotStarted(applied);
+    snapshotInFlight = snapshotWriter.submit(() -> write(capture, taken));
+  }
+
+  private void write(StateSnapshot.Capture capture, Consumer<ByteString> taken) {
+    ByteString data;
+    try (capture) {
+      if (spill != null) {
+        data = spill.write(capture::writeTo);
+      } else {
+        ByteString.Output out = ByteString.newOutput();
+        capture.writeTo(out);
+        data = out.toByteString();
+      }
+    } catch (IOException | RuntimeException e) {
+      if (!running) {
+        // Stopping: the store closed under the writer.
+        return;
+      }
+      log.error("writing a snapshot at index {} failed; stopping", capture.index(), e);
+      Runtime.getRuntime().halt(1);
+      return;
+    }
+    taken.accept(data);
+    queue.add(snapshotWritten);
+  }
+
+  private void awaitSnapshotWritten() throws InterruptedException {
+    try {
+      snapshotInFlight.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("writing a snapshot failed", e.getCause());
+    }
   }
 
   @Override
@@ -297,5 +355,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     running = false;
     thread.interrupt();
     thread.join(10_000);
+    snapshotWriter.shutdownNow();
+    snapshotWriter.awaitTermination(10, TimeUnit.SECONDS);
   }
 }

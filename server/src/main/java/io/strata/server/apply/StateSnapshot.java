@@ -5,7 +5,10 @@ import io.strata.lease.Lessor;
 import io.strata.server.cluster.ClusterMembers;
 import io.strata.mvcc.MvccOptions;
 import io.strata.mvcc.MvccStore;
+import io.strata.mvcc.StoreSnapshot;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -13,49 +16,96 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * The replicated state as one byte stream, for Raft snapshots and restarts:
+ * The replicated state as one byte stream, for Raft snapshots and restarts. Version 3:
  *
  * <pre>
- *   int    magic 0x53544132 ("STA2")
- *   long   length of the revision store's section
- *   byte[] the revision store's snapshot (self-checking, see MvccStore)
- *   int    length of the membership section
+ *   int    magic 0x53544133 ("STA3")
+ *   int    length of the membership section, -1 when there is none
  *   byte[] the membership (a MembershipState message)
- *   ...    the lessor's snapshot (self-checking, see Lessor)
+ *   int    length of the lessor's section
+ *   byte[] the lessor's snapshot (self-checking, see Lessor)
+ *   ...    the revision store's snapshot (self-checking and self-delimiting, see MvccStore)
  * </pre>
  *
- * Version 1 ("STA1") has no membership section; it is still read, and leaves the membership
- * as it was.
+ * The revision store comes last and unprefixed so that it can be streamed from the store
+ * while it is read, however large it is. Versions 1 ("STA1", no membership) and 2 ("STA2")
+ * put the store first with its length, and are still read.
  */
 public final class StateSnapshot {
   private static final int magicV1 = 0x53544131;
   private static final int magicV2 = 0x53544132;
+  private static final int magicV3 = 0x53544133;
   /** A membership of thousands of members still fits; anything larger is a corrupt length. */
   private static final int maxMembershipBytes = 64 * 1024 * 1024;
+  /** Millions of leases with their keys still fit; anything larger is a corrupt length. */
+  private static final int maxLeaseBytes = Integer.MAX_VALUE - 16;
 
   private StateSnapshot() {}
 
-  /** Writes a version 1 snapshot, without the membership. */
+  /**
+   * The state at this moment, to be written later by another thread while applying goes on:
+   * the membership and the leases are small and copied now, the revision store is a
+   * {@link StoreSnapshot}. Take it on the apply thread, between entries.
+   */
+  public static final class Capture implements AutoCloseable {
+    private final StoreSnapshot store;
+    private final byte[] membership;
+    private final byte[] leases;
+
+    private Capture(StoreSnapshot store, byte[] membership, byte[] leases) {
+      this.store = store;
+      this.membership = membership;
+      this.leases = leases;
+    }
+
+    /** The raft index of the last entry the captured state reflects. */
+    public long index() {
+      return store.consistentIndex();
+    }
+
+    public void writeTo(OutputStream out) throws IOException {
+      DataOutputStream data = new DataOutputStream(out);
+      data.writeInt(magicV3);
+      if (membership == null) {
+        data.writeInt(-1);
+      } else {
+        data.writeInt(membership.length);
+        data.write(membership);
+      }
+      data.writeInt(leases.length);
+      data.write(leases);
+      data.flush();
+      store.writeTo(out);
+      out.flush();
+    }
+
+    @Override
+    public void close() {
+      store.close();
+    }
+  }
+
+  /** Captures the state; {@code members} may be null when the state carries no membership. */
+  public static Capture capture(MvccStore store, Lessor lessor, ClusterMembers members) throws IOException {
+    ByteArrayOutputStream leases = new ByteArrayOutputStream();
+    DataOutputStream leaseData = new DataOutputStream(leases);
+    lessor.writeTo(leaseData);
+    leaseData.flush();
+    byte[] membership = members == null ? null : members.toState().toByteArray();
+    return new Capture(store.beginSnapshot(), membership, leases.toByteArray());
+  }
+
+  /** Writes the state without a membership section. */
   public static void write(MvccStore store, Lessor lessor, OutputStream out) throws IOException {
     write(store, lessor, null, out);
   }
 
-  /** Writes the whole state; with {@code members == null}, a version 1 snapshot. */
+  /** Writes the whole state at once; {@code members} may be null. */
   public static void write(MvccStore store, Lessor lessor, ClusterMembers members, OutputStream out)
       throws IOException {
-    com.google.protobuf.ByteString.Output mvcc = com.google.protobuf.ByteString.newOutput();
-    store.writeSnapshot(mvcc);
-    DataOutputStream data = new DataOutputStream(out);
-    data.writeInt(members == null ? magicV1 : magicV2);
-    data.writeLong(mvcc.size());
-    mvcc.toByteString().writeTo(data);
-    if (members != null) {
-      byte[] membership = members.toState().toByteArray();
-      data.writeInt(membership.length);
-      data.write(membership);
+    try (Capture capture = capture(store, lessor, members)) {
+      capture.writeTo(out);
     }
-    lessor.writeTo(data);
-    data.flush();
   }
 
   /**
@@ -75,6 +125,9 @@ public final class StateSnapshot {
       long nowMillis) throws IOException {
     DataInputStream data = new DataInputStream(in);
     int found = data.readInt();
+    if (found == magicV3) {
+      return readV3(data, mvccOptions, lessor, members, nowMillis);
+    }
     if (found != magicV1 && found != magicV2) {
       throw new IOException("not a Strata state snapshot (magic " + Integer.toHexString(found) + ")");
     }
@@ -109,5 +162,41 @@ public final class StateSnapshot {
       throw e;
     }
     return store;
+  }
+
+  private static MvccStore readV3(DataInputStream data, MvccOptions mvccOptions, Lessor lessor, ClusterMembers members,
+      long nowMillis) throws IOException {
+    int membershipLength = data.readInt();
+    if (membershipLength < -1 || membershipLength > maxMembershipBytes) {
+      throw new IOException("state snapshot has an impossible membership section length " + membershipLength);
+    }
+    MembershipState membership = null;
+    if (membershipLength >= 0) {
+      membership = MembershipState.parseFrom(readSection(data, membershipLength, "membership"));
+    }
+    int leaseLength = data.readInt();
+    if (leaseLength < 0 || leaseLength > maxLeaseBytes) {
+      throw new IOException("state snapshot has an impossible lease section length " + leaseLength);
+    }
+    byte[] leases = readSection(data, leaseLength, "lease");
+    MvccStore store = MvccStore.restore(mvccOptions, new BufferedInputStream(data, 256 * 1024));
+    try {
+      lessor.restore(new DataInputStream(new ByteArrayInputStream(leases)), nowMillis);
+      if (membership != null && members != null) {
+        members.restore(membership);
+      }
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  private static byte[] readSection(DataInputStream data, int length, String name) throws IOException {
+    byte[] bytes = data.readNBytes(length);
+    if (bytes.length != length) {
+      throw new IOException("state snapshot is truncated in its " + name + " section");
+    }
+    return bytes;
   }
 }

@@ -167,7 +167,7 @@ public final class MemberBootstrap {
     revisions.add(watches::onRevision);
     store.setEventListener(revisions);
     ApplyLoop apply = new ApplyLoop(state, membership.localMemberId(), pending, options.snapshotCountEntries(),
-        (index, data) -> raftRef[0].snapshotTaken(index, data, snapshotCatchUpEntries));
+        index -> raftRef[0].snapshotStarted(index, snapshotCatchUpEntries));
     apply.setConfChangeSink(cc -> raftRef[0].applyConfChange(cc).get());
     apply.spillSnapshotsTo(options.snapDir());
     if (metadata.getJoinedExisting() && store.consistentIndex() == 0) {

@@ -223,13 +223,32 @@ public final class RaftLoop implements AutoCloseable {
   }
 
   /**
-   * Installs a snapshot taken by the apply loop and lets the log be compacted behind it. The
-   * applied index is never past what this member holds durably (the core hands out only such
-   * entries), so the storage holds the entry the snapshot ends at.
+   * Marks where the apply loop takes a snapshot, after entry {@code index}: remembers the
+   * membership of that point (membership changes after it are applied to the core later, in
+   * order, so a task queued now sees exactly the changes up to it). Returns what installs the
+   * snapshot's bytes once written, and lets the log be compacted behind it.
    */
-  public void snapshotTaken(long index, ByteString data, long keepEntriesBehind) {
+  public Consumer<ByteString> snapshotStarted(long index, long keepEntriesBehind) {
+    CompletableFuture<ConfState> membership = new CompletableFuture<>();
+    submit(n -> membership.complete(confState));
+    return data -> snapshotTaken(index, membership, data, keepEntriesBehind);
+  }
+
+  /**
+   * Installs a snapshot taken by the apply loop. The applied index is never past what this
+   * member holds durably (the core hands out only such entries), so the storage holds the
+   * entry the snapshot ends at, unless a newer snapshot from the leader replaced the log
+   * while this one was written.
+   */
+  private void snapshotTaken(long index, CompletableFuture<ConfState> membership, ByteString data,
+      long keepEntriesBehind) {
     submit(n -> {
-      Snapshot snap = storage.createSnapshot(index, confState, data);
+      long newest = storage.snapshot().getMetadata().getIndex();
+      if (index <= newest) {
+        log.info("dropped the snapshot at index {}: the log already starts from a snapshot at {}", index, newest);
+        return;
+      }
+      Snapshot snap = storage.createSnapshot(index, membership.join(), data);
       // Compacting at least the first entry makes a member that joins with an empty log
       // start from this snapshot: the log alone does not describe the original members.
       long compactTo = Math.max(1, index - keepEntriesBehind);

@@ -45,7 +45,10 @@ class ConfChangeApplyTest {
       StateMachine state = new StateMachine(store, new Lessor(LessorOptions.defaults()), members, options,
           rev -> { }, () -> 0L, (a, b) -> { });
       PendingRequests pending = new PendingRequests(local, 0);
-      ApplyLoop apply = new ApplyLoop(state, local, pending, 0, (index, data) -> snapshots.add(index));
+      ApplyLoop apply = new ApplyLoop(state, local, pending, 0, index -> {
+        snapshots.add(index);
+        return data -> { };
+      });
       apply.setConfChangeSink(toRaft::add);
       CompletableFuture<Object> added = pending.register(10);
       CompletableFuture<Object> clash = pending.register(11);

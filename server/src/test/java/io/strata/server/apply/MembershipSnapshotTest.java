@@ -57,7 +57,7 @@ class MembershipSnapshotTest {
   }
 
   @Test
-  void versionOneSnapshotLeavesTheMembershipAsItWas() throws Exception {
+  void aSnapshotWithoutMembershipLeavesTheMembershipAsItWas() throws Exception {
     MvccOptions options = new MvccOptions(64, id -> false);
     Lessor lessor = new Lessor(LessorOptions.defaults());
     try (MvccStore store = MvccStore.open(options)) {

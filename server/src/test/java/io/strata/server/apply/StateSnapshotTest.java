@@ -8,10 +8,12 @@ import io.strata.api.etcdserverpb.PutRequest;
 import io.strata.api.etcdserverpb.RangeRequest;
 import io.strata.api.etcdserverpb.RangeResponse;
 import io.strata.api.serverpb.InternalRequest;
+import io.strata.api.serverpb.MembershipState;
 import io.strata.lease.Lessor;
 import io.strata.lease.LessorOptions;
 import io.strata.mvcc.MvccOptions;
 import io.strata.mvcc.MvccStore;
+import java.io.DataOutputStream;
 import org.junit.jupiter.api.Test;
 
 class StateSnapshotTest {
@@ -43,6 +45,35 @@ class StateSnapshotTest {
         assertThat(restored.consistentIndex()).isEqualTo(301);
         assertThat(restoredLessor.exists(7)).isTrue();
         assertThat(restored.keysWithLease(7)).hasSize(30);
+      }
+    }
+  }
+  /** Version 2, as earlier releases wrote it: the store's section first, prefixed with its length. */
+  @Test
+  void versionTwoSnapshotsStillRestore() throws Exception {
+    MvccOptions options = new MvccOptions(64, id -> false);
+    Lessor lessor = new Lessor(LessorOptions.defaults());
+    try (MvccStore store = MvccStore.open(options)) {
+      store.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8("v")).build());
+      store.setConsistentIndex(5);
+      ByteString.Output mvcc = ByteString.newOutput();
+      store.writeSnapshot(mvcc);
+      byte[] membership = MembershipState.getDefaultInstance().toByteArray();
+      ByteString.Output out = ByteString.newOutput();
+      DataOutputStream data = new DataOutputStream(out);
+      data.writeInt(0x53544132);
+      data.writeLong(mvcc.size());
+      mvcc.toByteString().writeTo(data);
+      data.writeInt(membership.length);
+      data.write(membership);
+      lessor.writeTo(data);
+      data.flush();
+
+      try (MvccStore restored = StateSnapshot.read(out.toByteString().newInput(), options,
+          new Lessor(LessorOptions.defaults()), 0L)) {
+        assertThat(restored.consistentIndex()).isEqualTo(5);
+        assertThat(restored.range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build())
+            .getKvs(0).getValue().toStringUtf8()).isEqualTo("v");
       }
     }
   }
