@@ -1,9 +1,11 @@
 package io.strata.raft.wal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.strata.raft.proto.Snapshot;
 import io.strata.raft.proto.SnapshotMetadata;
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -19,6 +21,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -30,33 +34,46 @@ import org.slf4j.LoggerFactory;
  * Raft snapshots as files in one directory (e.g. {@code <data-dir>/member/snap}), named by term
  * and index as 16 hex digits each: {@code 0000000000000002-0000000000000400.snap}.
  *
- * <p>A file is the snapshot's protobuf encoding followed by a 16-byte trailer, little-endian:
+ * <p>A file is a body followed by a 16-byte trailer, little-endian:
  *
  * <pre>
- *  0                N               N+8             N+12            N+16
- *  +----------------+---------------+---------------+---------------+
- *  | Snapshot bytes | body length N | crc32c(body)  | magic "SNP1"  |
- *  |                | int64         | int32         | int32         |
- *  +----------------+---------------+---------------+---------------+
+ *  0           4                4+M            N               N+8             N+12            N+16
+ *  +-----------+----------------+--------------+---------------+---------------+---------------+
+ *  | M (int32) | metadata bytes | data bytes   | body length N | crc32c(body)  | magic "SNP2"  |
+ *  |           | (protobuf)     |              | int64         | int32         | int32         |
+ *  +-----------+----------------+--------------+---------------+---------------+---------------+
  * </pre>
  *
- * The check values come last so that a writer can stream a body of any size and a reader can
- * find them without parsing the body. A file is written under a temporary name, synced and then
- * renamed, so a file with the real name is always complete; a file that still fails its check
- * was damaged later, and loading falls back to an older one.
+ * The data is written as it is produced, whatever its size, and the check values come last so
+ * that a reader finds them without parsing the body. Loaded files are mapped, not read onto the
+ * heap: a snapshot is as large as the store. Files of the first format ("SNP1", the body being
+ * the whole Snapshot message) are still read. A file is written under a temporary name, synced
+ * and then renamed, so a file with the real name is always complete; a file that still fails its
+ * check was damaged later, and loading falls back to an older one.
  */
 public final class SnapshotFiles {
   private static final Logger log = LoggerFactory.getLogger(SnapshotFiles.class);
   /** How many snapshot files to keep; older ones are deleted after each save. */
   static final int KEEP_FILES = 5;
   static final int TRAILER_BYTES = 16;
-  static final int MAGIC = 0x31504e53; // "SNP1" read as a little-endian int32
+  static final int MAGIC_V1 = 0x31504e53; // "SNP1" read as a little-endian int32
+  static final int MAGIC = 0x32504e53; // "SNP2"
+  /** Metadata holds a membership; anything near this size is a corrupt length. */
+  private static final int maxMetadataBytes = 64 * 1024 * 1024;
   private static final String SUFFIX = ".snap";
   private static final String TEMPORARY_SUFFIX = ".snap.tmp";
   private static final Pattern NAME = Pattern.compile("([0-9a-f]{16})-([0-9a-f]{16})\\.snap");
   private static final int WRITE_BUFFER_BYTES = 256 * 1024;
 
+  /** Writes a snapshot's data. */
+  @FunctionalInterface
+  public interface DataWriter {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
   private final Path dir;
+  /** Temporary files being written now; a purge running beside such a save leaves them alone. */
+  private final Set<Path> writing = ConcurrentHashMap.newKeySet();
 
   public SnapshotFiles(Path dir) {
     this.dir = dir;
@@ -64,7 +81,15 @@ public final class SnapshotFiles {
 
   /** Saves {@code snapshot} atomically and durably, then deletes all but the newest files. */
   public void save(Snapshot snapshot) throws IOException {
-    SnapshotMetadata metadata = snapshot.getMetadata();
+    save(snapshot.getMetadata(), snapshot.getData()::writeTo);
+  }
+
+  /**
+   * Saves the snapshot that {@code data} writes, streaming it into the file, atomically and
+   * durably, then deletes all but the newest files. Returns the snapshot with its data mapped
+   * from the saved file.
+   */
+  public Snapshot save(SnapshotMetadata metadata, DataWriter data) throws IOException {
     if (metadata.getIndex() == 0) {
       throw new IllegalArgumentException("snap: refusing to save an empty snapshot (index 0)");
     }
@@ -72,14 +97,38 @@ public final class SnapshotFiles {
     String name = fileName(metadata.getTerm(), metadata.getIndex());
     Path temporary = dir.resolve(name + ".tmp");
     Path file = dir.resolve(name);
+    if (!writing.add(temporary)) {
+      throw new IllegalStateException("snap: " + temporary + " is being written already");
+    }
+    try {
+      return save(metadata, data, temporary, file);
+    } finally {
+      writing.remove(temporary);
+    }
+  }
+
+  private Snapshot save(SnapshotMetadata metadata, DataWriter data, Path temporary, Path file) throws IOException {
     Files.deleteIfExists(temporary);
+    byte[] header = metadata.toByteArray();
     try (FileChannel channel = FileChannel.open(
         temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       CRC32C crc = new CRC32C();
       // Not closed on purpose: closing the stream would close the channel before the force.
       OutputStream out = new CheckedOutputStream(
           new BufferedOutputStream(Channels.newOutputStream(channel), WRITE_BUFFER_BYTES), crc);
-      snapshot.writeTo(out);
+      out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(header.length).array());
+      out.write(header);
+      data.writeTo(new FilterOutputStream(out) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+          flush();
+        }
+      });
       out.flush();
       long bodyBytes = channel.position();
       ByteBuffer trailer = ByteBuffer.allocate(TRAILER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -95,7 +144,10 @@ public final class SnapshotFiles {
     Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     FileSync.directory(dir);
     log.info("saved snapshot, path={}, index={}, term={}", file, metadata.getIndex(), metadata.getTerm());
+    // Mapped before the purge can remove it; a mapping outlives the file's name.
+    Snapshot saved = read(file, new SnapshotName(metadata.getTerm(), metadata.getIndex()), false);
     purge();
+    return saved;
   }
 
   /** The newest snapshot that passes its checks; corrupt files are logged and skipped. */
@@ -115,7 +167,7 @@ public final class SnapshotFiles {
       }
       Path file = dir.resolve(name.fileName());
       try {
-        return Optional.of(read(file, name));
+        return Optional.of(read(file, name, true));
       } catch (CorruptSnapshotException e) {
         log.warn("failed to load snapshot file, trying an older one, path={}, reason={}", file, e.getMessage());
       }
@@ -123,43 +175,51 @@ public final class SnapshotFiles {
     return Optional.empty();
   }
 
-  private Snapshot read(Path file, SnapshotName name) throws IOException {
-    byte[] bytes;
+  /** Maps {@code file}; {@code check} verifies its checksum (a file just written needs none). */
+  private Snapshot read(Path file, SnapshotName name, boolean check) throws IOException {
+    ByteBuffer contents;
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
       if (size < TRAILER_BYTES) {
         throw new CorruptSnapshotException("file of " + size + " bytes is shorter than its trailer");
       }
-      if (size > Integer.MAX_VALUE - 16) {
-        throw new IOException("snap: " + file + " is too large to load whole (" + size + " bytes)");
+      if (size > Integer.MAX_VALUE) {
+        throw new IOException("snap: " + file + " is too large to map whole (" + size + " bytes)");
       }
-      ByteBuffer contents = ByteBuffer.allocate((int) size);
-      while (contents.hasRemaining()) {
-        if (channel.read(contents) < 0) {
-          throw new CorruptSnapshotException("file shrank while it was being read");
-        }
-      }
-      bytes = contents.array();
+      contents = channel.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
     }
-    ByteBuffer trailer = ByteBuffer.wrap(bytes, bytes.length - TRAILER_BYTES, TRAILER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    long bodyBytes = trailer.getLong();
-    int storedCrc = trailer.getInt();
-    int magic = trailer.getInt();
-    if (magic != MAGIC) {
+    int size = contents.capacity();
+    long bodyBytes = contents.getLong(size - TRAILER_BYTES);
+    int storedCrc = contents.getInt(size - TRAILER_BYTES + 8);
+    int magic = contents.getInt(size - TRAILER_BYTES + 12);
+    if (magic != MAGIC && magic != MAGIC_V1) {
       throw new CorruptSnapshotException("bad trailer magic " + Integer.toHexString(magic));
     }
-    if (bodyBytes != bytes.length - TRAILER_BYTES) {
+    if (bodyBytes != size - TRAILER_BYTES) {
       throw new CorruptSnapshotException(
-          "trailer says " + bodyBytes + " body bytes, the file has " + (bytes.length - TRAILER_BYTES));
+          "trailer says " + bodyBytes + " body bytes, the file has " + (size - TRAILER_BYTES));
     }
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, (int) bodyBytes);
-    if ((int) crc.getValue() != storedCrc) {
-      throw new CorruptSnapshotException("checksum mismatch");
+    int body = (int) bodyBytes;
+    if (check) {
+      CRC32C crc = new CRC32C();
+      crc.update(contents.duplicate().position(0).limit(body));
+      if ((int) crc.getValue() != storedCrc) {
+        throw new CorruptSnapshotException("checksum mismatch");
+      }
     }
     Snapshot snapshot;
     try {
-      snapshot = Snapshot.parser().parseFrom(bytes, 0, (int) bodyBytes);
+      if (magic == MAGIC_V1) {
+        snapshot = Snapshot.parseFrom(contents.duplicate().position(0).limit(body));
+      } else {
+        int headerBytes = body < 4 ? -1 : contents.getInt(0);
+        if (headerBytes < 0 || headerBytes > maxMetadataBytes || 4L + headerBytes > body) {
+          throw new CorruptSnapshotException("impossible metadata length " + headerBytes);
+        }
+        SnapshotMetadata metadata = SnapshotMetadata.parseFrom(contents.duplicate().position(4).limit(4 + headerBytes));
+        ByteBuffer data = contents.duplicate().position(4 + headerBytes).limit(body).slice();
+        snapshot = Snapshot.newBuilder().setMetadata(metadata).setData(UnsafeByteOperations.unsafeWrap(data)).build();
+      }
     } catch (InvalidProtocolBufferException e) {
       throw new CorruptSnapshotException("undecodable snapshot: " + e.getMessage());
     }
@@ -182,6 +242,9 @@ public final class SnapshotFiles {
     }
     try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, "*" + TEMPORARY_SUFFIX)) {
       for (Path leftover : leftovers) {
+        if (writing.contains(leftover)) {
+          continue;
+        }
         Files.deleteIfExists(leftover);
         log.info("removed unfinished snapshot file, path={}", leftover);
         deleted = true;

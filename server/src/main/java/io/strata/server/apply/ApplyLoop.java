@@ -1,6 +1,5 @@
 package io.strata.server.apply;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.api.serverpb.InternalRequest;
 import io.strata.lease.LeaseException;
@@ -16,7 +15,6 @@ import io.strata.server.raftnode.EtcdServerException;
 import io.strata.server.raftnode.RaftLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -27,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,10 +62,10 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   public interface SnapshotSink {
     /**
      * Called on the apply thread where a snapshot of the state after entry {@code index} is
-     * taken, before any later entry is applied; returns what receives the snapshot's bytes,
-     * later, on the thread that writes them.
+     * taken, before any later entry is applied; returns what saves the snapshot's bytes, which
+     * is called later, on the thread that writes them.
      */
-    Consumer<ByteString> snapshotStarted(long index);
+    RaftLoop.SnapshotSave snapshotStarted(long index);
   }
 
   /** Queued when a snapshot is written, so that one that became due meanwhile starts. */
@@ -80,8 +77,6 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   }
 
   private ConfChangeSink confChanges = change -> { };
-  /** Where snapshots are written while they are taken; null keeps them on the heap (tests). */
-  private SnapshotSpill spill;
   /** Set when a member was added: the next snapshot is taken at once (see RaftLoop#snapshotTaken). */
   private boolean snapshotNow;
   private boolean snapshotRequired;
@@ -111,12 +106,6 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
 
   public void start() {
     thread.start();
-  }
-
-  /** Set before {@link #start}. */
-  /** Takes snapshots through files in {@code dir} instead of on the heap; see {@link SnapshotSpill}. */
-  public void spillSnapshotsTo(Path dir) throws IOException {
-    this.spill = new SnapshotSpill(dir);
   }
 
   public void setConfChangeSink(ConfChangeSink sink) {
@@ -315,20 +304,13 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
       throw new UncheckedIOException(e);
     }
     lastSnapshotIndex = applied;
-    Consumer<ByteString> taken = snapshotSink.snapshotStarted(applied);
-    snapshotInFlight = snapshotWriter.submit(() -> write(capture, taken));
+    RaftLoop.SnapshotSave save = snapshotSink.snapshotStarted(applied);
+    snapshotInFlight = snapshotWriter.submit(() -> write(capture, save));
   }
 
-  private void write(StateSnapshot.Capture capture, Consumer<ByteString> taken) {
-    ByteString data;
+  private void write(StateSnapshot.Capture capture, RaftLoop.SnapshotSave save) {
     try (capture) {
-      if (spill != null) {
-        data = spill.write(capture::writeTo);
-      } else {
-        ByteString.Output out = ByteString.newOutput();
-        capture.writeTo(out);
-        data = out.toByteString();
-      }
+      save.save(capture::writeTo);
     } catch (IOException | RuntimeException e) {
       if (!running) {
         // Stopping: the store closed under the writer.
@@ -338,7 +320,6 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
       Runtime.getRuntime().halt(1);
       return;
     }
-    taken.accept(data);
     queue.add(snapshotWritten);
   }
 

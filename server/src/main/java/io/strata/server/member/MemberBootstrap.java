@@ -169,7 +169,6 @@ public final class MemberBootstrap {
     ApplyLoop apply = new ApplyLoop(state, membership.localMemberId(), pending, options.snapshotCountEntries(),
         index -> raftRef[0].snapshotStarted(index, snapshotCatchUpEntries));
     apply.setConfChangeSink(cc -> raftRef[0].applyConfChange(cc).get());
-    apply.spillSnapshotsTo(options.snapDir());
     if (metadata.getJoinedExisting() && store.consistentIndex() == 0) {
       apply.requireSnapshotFirst();
     }

@@ -15,6 +15,7 @@ import io.strata.raft.proto.EntryType;
 import io.strata.raft.proto.Message;
 import io.strata.raft.proto.MessageType;
 import io.strata.raft.proto.Snapshot;
+import io.strata.raft.proto.SnapshotMetadata;
 import io.strata.raft.wal.SnapshotFiles;
 import io.strata.raft.wal.Wal;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +114,7 @@ public final class RaftLoop implements AutoCloseable {
   private final BlockingQueue<Input> inbox = new ArrayBlockingQueue<>(inboxCapacityItems);
   private final Thread thread;
   private final LogWriter writer;
-  /** Writes snapshot files, one at a time and in order, beside the log writer. */
+  /** Writes the snapshot files the leader sends, one at a time and in order, beside the log writer. */
   private final ExecutorService snapshotSaver = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "raft-snapshot-saver");
     t.setDaemon(true);
@@ -222,58 +224,80 @@ public final class RaftLoop implements AutoCloseable {
     return done;
   }
 
-  /**
-   * Marks where the apply loop takes a snapshot, after entry {@code index}: remembers the
-   * membership of that point (membership changes after it are applied to the core later, in
-   * order, so a task queued now sees exactly the changes up to it). Returns what installs the
-   * snapshot's bytes once written, and lets the log be compacted behind it.
-   */
-  public Consumer<ByteString> snapshotStarted(long index, long keepEntriesBehind) {
-    CompletableFuture<ConfState> membership = new CompletableFuture<>();
-    submit(n -> membership.complete(confState));
-    return data -> snapshotTaken(index, membership, data, keepEntriesBehind);
+  /** Saves the bytes of a snapshot the apply loop took; see {@link #snapshotStarted}. */
+  @FunctionalInterface
+  public interface SnapshotSave {
+    /** Streams what {@code data} writes into the snapshot file, then installs it; on the caller's thread. */
+    void save(SnapshotFiles.DataWriter data) throws IOException;
   }
 
   /**
-   * Installs a snapshot taken by the apply loop. The applied index is never past what this
-   * member holds durably (the core hands out only such entries), so the storage holds the
-   * entry the snapshot ends at, unless a newer snapshot from the leader replaced the log
-   * while this one was written.
+   * Marks where the apply loop takes a snapshot, after entry {@code index}: remembers the
+   * membership and the entry's term at that point (membership changes after it reach the core
+   * later, in order, so a task queued now sees exactly the changes up to it). The returned save
+   * writes the snapshot file on the caller's thread, then installs the snapshot in the log's
+   * storage and lets the log be compacted behind it.
    */
-  private void snapshotTaken(long index, CompletableFuture<ConfState> membership, ByteString data,
-      long keepEntriesBehind) {
+  public SnapshotSave snapshotStarted(long index, long keepEntriesBehind) {
+    CompletableFuture<SnapshotMetadata> at = new CompletableFuture<>();
     submit(n -> {
-      long newest = storage.snapshot().getMetadata().getIndex();
-      if (index <= newest) {
-        log.info("dropped the snapshot at index {}: the log already starts from a snapshot at {}", index, newest);
+      // The applied index is never past what this member holds durably (the core hands out
+      // only such entries), so the storage holds the entry, unless a newer snapshot from the
+      // leader replaced the log meanwhile; this one is then of no use.
+      if (index <= storage.snapshot().getMetadata().getIndex()) {
+        at.complete(null);
+      } else {
+        at.complete(SnapshotMetadata.newBuilder().setIndex(index).setTerm(storage.term(index))
+            .setConfState(confState).build());
+      }
+    }).whenComplete((done, failure) -> {
+      if (failure != null) {
+        at.completeExceptionally(failure);
+      }
+    });
+    return data -> {
+      SnapshotMetadata metadata;
+      try {
+        metadata = at.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted before saving the snapshot at index " + index, e);
+      } catch (ExecutionException e) {
+        throw new IOException("the raft loop stopped before the snapshot at index " + index + " was saved", e.getCause());
+      }
+      if (metadata == null) {
+        log.info("dropped the snapshot at index {}: the log already starts from a newer one", index);
         return;
       }
-      Snapshot snap = storage.createSnapshot(index, membership.join(), data);
-      // Compacting at least the first entry makes a member that joins with an empty log
-      // start from this snapshot: the log alone does not describe the original members.
-      long compactTo = Math.max(1, index - keepEntriesBehind);
-      boolean compact = compactTo >= storage.firstIndex();
+      Snapshot saved = snapshots.save(metadata, data);
+      submit(n -> snapshotSaved(saved, keepEntriesBehind));
+    };
+  }
+
+  /** Installs an own snapshot whose file is durable, and compacts the log behind it. */
+  private void snapshotSaved(Snapshot saved, long keepEntriesBehind) {
+    long index = saved.getMetadata().getIndex();
+    long newest = storage.snapshot().getMetadata().getIndex();
+    if (index <= newest) {
+      log.info("dropped the snapshot at index {}: the log already starts from a snapshot at {}", index, newest);
+      return;
+    }
+    storage.createSnapshot(index, saved.getMetadata().getConfState(), saved.getData());
+    // Compacting at least the first entry makes a member that joins with an empty log
+    // start from this snapshot: the log alone does not describe the original members.
+    long compactTo = Math.max(1, index - keepEntriesBehind);
+    boolean compact = compactTo >= storage.firstIndex();
+    if (compact) {
+      storage.compact(compactTo);
+    }
+    // Recovery trusts only snapshots with a marker in the WAL; the file is durable already.
+    writer.submit(w -> {
+      w.saveSnapshotMarker(index, saved.getMetadata().getTerm());
+      w.sync();
       if (compact) {
-        storage.compact(compactTo);
+        w.releaseBefore(compactTo);
       }
-      // Writing a large snapshot file takes long; the log's writes go on meanwhile, and the
-      // marker follows once the file is durable (recovery trusts only snapshots with a marker).
-      snapshotSaver.execute(() -> {
-        try {
-          snapshots.save(snap);
-        } catch (IOException | RuntimeException e) {
-          log.error("saving a snapshot failed; stopping", e);
-          Runtime.getRuntime().halt(1);
-        }
-        writer.submit(w -> {
-          w.saveSnapshotMarker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm());
-          w.sync();
-          if (compact) {
-            w.releaseBefore(compactTo);
-          }
-          log.info("saved snapshot at index {}", index);
-        });
-      });
+      log.info("saved snapshot at index {}", index);
     });
   }
 

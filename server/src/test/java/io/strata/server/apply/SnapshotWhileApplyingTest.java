@@ -56,7 +56,9 @@ class SnapshotWhileApplyingTest {
         started.add(index);
         secondStarted.countDown();
         return data -> {
-          if (firstSnapshot.complete(data)) {
+          ByteString.Output out = ByteString.newOutput();
+          data.writeTo(out);
+          if (firstSnapshot.complete(out.toByteString())) {
             try {
               writerMayFinish.await();
             } catch (InterruptedException e) {
