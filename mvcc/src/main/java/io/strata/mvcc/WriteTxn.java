@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.strata.api.mvccpb.Event;
 import io.strata.api.mvccpb.KeyValue;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,6 +17,9 @@ final class WriteTxn implements ReadView {
   private final RevisionStore store;
   private final long beginRev;
   private final List<Event> changes = new ArrayList<>();
+  // The lease each change took the key off (0 for none), by position in changes: what a
+  // rollback attaches the key to again.
+  private long[] previousLeases = new long[4];
 
   WriteTxn(RevisionStore store) {
     this.store = store;
@@ -46,35 +50,36 @@ final class WriteTxn implements ReadView {
     return store.rangeKeys(range, atRev, limit, countOnly, rev());
   }
 
-  /** Puts {@code key}; returns the revision the put gets. */
+  /**
+   * Puts {@code key}; returns the revision the put gets. The creation revision and version
+   * come from the key index and the replaced lease from the lease index, so a put never reads
+   * the key's previous record back from the map: its event carries no prev_kv, which whoever
+   * needs it reads at {@code mod_revision - 1}.
+   */
   long put(ByteString key, ByteString value, long leaseId) {
     long rev = beginRev + 1;
     KeyIndex ki = store.index.getOrCreate(key);
     KeyIndex.Found before = ki.get(rev);
-    KeyValue prev = before == null ? null : store.keyValue(before.modified());
     Revision at = new Revision(rev, changes.size());
     long version = ki.put(at);
+    Invariants.check(version == (before == null ? 1 : before.version() + 1),
+        "version of %s goes from %d to %d", key.toStringUtf8(),
+        before == null ? 0 : before.version(), version);
     KeyValue kv = KeyValue.newBuilder()
         .setKey(key)
         .setValue(value)
-        .setCreateRevision(prev == null ? rev : prev.getCreateRevision())
+        .setCreateRevision(before == null ? rev : before.createdMain())
         .setModRevision(rev)
         .setVersion(version)
         .setLease(leaseId)
         .build();
-    Invariants.check(prev == null || prev.getVersion() + 1 == version,
-        "version of %s goes from %d to %d", key.toStringUtf8(), prev == null ? 0 : prev.getVersion(),
-        version);
     store.revisions.put(at, new StoredRecord(false, kv).encode());
-    if (prev != null) {
-      store.leases.detach(prev.getLease(), key);
-    }
+    long previousLease = store.leases.leaseOf(key);
+    Invariants.check(before != null || previousLease == 0,
+        "key %s is not live but still attached to lease %d", key.toStringUtf8(), previousLease);
+    store.leases.detach(previousLease, key);
     store.leases.attach(leaseId, key);
-    Event.Builder event = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
-    if (prev != null) {
-      event.setPrevKv(prev);
-    }
-    changes.add(event.build());
+    record(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv).build(), previousLease);
     return rev;
   }
 
@@ -93,6 +98,11 @@ final class WriteTxn implements ReadView {
     return keys.size();
   }
 
+  /**
+   * Deletes {@code key}. Unlike a put it reads the previous record, for its event's prev_kv:
+   * deletes are rare next to puts, and watchers that need the deleted value (Kubernetes always
+   * does) then get it even when the revision before has been compacted by the time it is sent.
+   */
   private void delete(ByteString key) {
     long rev = beginRev + 1;
     KeyIndex ki = store.index.get(key);
@@ -101,12 +111,24 @@ final class WriteTxn implements ReadView {
     ki.tombstone(at);
     KeyValue tombstone = KeyValue.newBuilder().setKey(key).setModRevision(rev).build();
     store.revisions.put(at, new StoredRecord(true, tombstone).encode());
-    store.leases.detach(prev.getLease(), key);
-    changes.add(Event.newBuilder()
+    long previousLease = store.leases.leaseOf(key);
+    Invariants.check(previousLease == prev.getLease(), "key %s holds lease %d but is indexed under %d",
+        key.toStringUtf8(), prev.getLease(), previousLease);
+    store.leases.detach(previousLease, key);
+    record(Event.newBuilder()
         .setType(Event.EventType.DELETE)
         .setKv(tombstone)
         .setPrevKv(prev)
-        .build());
+        .build(), previousLease);
+  }
+
+  private void record(Event change, long previousLease) {
+    int i = changes.size();
+    if (i == previousLeases.length) {
+      previousLeases = Arrays.copyOf(previousLeases, i * 2);
+    }
+    previousLeases[i] = previousLease;
+    changes.add(change);
   }
 
   /**
@@ -125,9 +147,7 @@ final class WriteTxn implements ReadView {
       if (e.getType() == Event.EventType.PUT) {
         store.leases.detach(e.getKv().getLease(), key);
       }
-      if (e.hasPrevKv()) {
-        store.leases.attach(e.getPrevKv().getLease(), key);
-      }
+      store.leases.attach(previousLeases[i], key);
     }
     changes.clear();
   }

@@ -169,11 +169,8 @@ final class KvModel {
           .setModRevision(rev).setVersion(prev == null ? 1 : prev.getVersion() + 1)
           .setLease(lease).build();
       working.put(key, kv);
-      Event.Builder e = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
-      if (prev != null) {
-        e.setPrevKv(prev);
-      }
-      changes.add(e.build());
+      // The store's listener gets puts without prev_kv; history fills it in on request.
+      changes.add(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv).build());
       return rev;
     }
 

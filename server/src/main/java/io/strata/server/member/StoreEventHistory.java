@@ -1,7 +1,10 @@
 package io.strata.server.member;
 
 import com.google.protobuf.ByteString;
+import io.strata.api.etcdserverpb.RangeRequest;
+import io.strata.api.etcdserverpb.RangeResponse;
 import io.strata.api.mvccpb.Event;
+import io.strata.api.mvccpb.KeyValue;
 import io.strata.mvcc.KvError;
 import io.strata.mvcc.KvException;
 import io.strata.mvcc.MvccStore;
@@ -33,6 +36,24 @@ final class StoreEventHistory implements EventHistory {
     MvccStore store = stores.get();
     try {
       return store.eventsSince(fromRevision, toRevision, key, rangeEnd, maxEvents, withPrevKv).events();
+    } catch (KvException e) {
+      if (e.error() == KvError.COMPACTED) {
+        throw new HistoryCompactedException(store.compactedRevision());
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public KeyValue valueAt(ByteString key, long revision) {
+    // Revision 0 would read the newest value; nothing exists before the store's first revision.
+    if (revision < 1) {
+      return null;
+    }
+    MvccStore store = stores.get();
+    try {
+      RangeResponse found = store.range(RangeRequest.newBuilder().setKey(key).setRevision(revision).build());
+      return found.getKvsCount() == 0 ? null : found.getKvs(0);
     } catch (KvException e) {
       if (e.error() == KvError.COMPACTED) {
         throw new HistoryCompactedException(store.compactedRevision());

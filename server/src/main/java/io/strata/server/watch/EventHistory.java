@@ -2,6 +2,7 @@ package io.strata.server.watch;
 
 import com.google.protobuf.ByteString;
 import io.strata.api.mvccpb.Event;
+import io.strata.api.mvccpb.KeyValue;
 import java.util.List;
 
 /**
@@ -38,4 +39,12 @@ public interface EventHistory {
       ByteString rangeEnd,
       boolean withPrevKv,
       int maxEvents);
+
+  /**
+   * The value {@code key} had at {@code revision}, or null when it did not exist then: what a
+   * live update's prev_kv is read from, at the revision before the update.
+   *
+   * @throws HistoryCompactedException if {@code revision < compactedRevision()}
+   */
+  KeyValue valueAt(ByteString key, long revision);
 }

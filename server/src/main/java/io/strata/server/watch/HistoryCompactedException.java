@@ -1,6 +1,9 @@
 package io.strata.server.watch;
 
-/** Thrown by {@link EventHistory#events} when the revisions asked for were compacted away. */
+/**
+ * Thrown by {@link EventHistory#events} and {@link EventHistory#valueAt} when the revisions asked
+ * for were compacted away.
+ */
 public final class HistoryCompactedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

@@ -140,11 +140,12 @@ public final class WatchHub {
 
   /**
    * Hands the hub the events of a newly applied revision. Called on the apply thread once the
-   * revision is readable from the store, for every revision in order, each exactly once. Every
-   * event must already carry its prev_kv when the key existed before. Never blocks on clients:
-   * it only matches and queues. A gap (a revision never handed in) is survived by sending every
-   * watcher to read from history; a revision at or below the last one is a caller bug and throws
-   * {@link IllegalArgumentException}.
+   * revision is readable from the store, for every revision in order, each exactly once. A
+   * DELETE must carry the deleted value as prev_kv; a PUT need not carry the value it replaced,
+   * which is read from history when it is sent to a watcher that asked for it (see
+   * {@link LivePrevKvs}). Never blocks on clients: it only matches and queues. A gap (a revision
+   * never handed in) is survived by sending every watcher to read from history; a revision at or
+   * below the last one is a caller bug and throws {@link IllegalArgumentException}.
    */
   public void onRevision(long rev, List<Event> events) {
     boolean skipped;
@@ -169,13 +170,19 @@ public final class WatchHub {
         unsyncAll(revision + 1);
       }
       revision = rev;
+      LivePrevKvs prevKvs = null;
+      boolean prevKvsChecked = false;
       for (Map.Entry<Watcher, List<Event>> e : synced.match(events, w -> w.startRevision).entrySet()) {
         Watcher w = e.getKey();
         if (w.state != Watcher.State.SYNCED) {
           continue;
         }
         if (w.stream.queue.hasRoomForEvents()) {
-          w.stream.queue.add(PendingResponse.events(w, rev, e.getValue()));
+          if (w.prevKv && !prevKvsChecked) {
+            prevKvs = LivePrevKvs.of(history, events);
+            prevKvsChecked = true;
+          }
+          w.stream.queue.add(PendingResponse.events(w, rev, e.getValue(), prevKvs));
           w.progressDue = false;
         } else {
           // The client is not reading: remember where it stopped and let the catch-up task

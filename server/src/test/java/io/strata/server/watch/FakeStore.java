@@ -16,9 +16,12 @@ import java.util.function.BiConsumer;
 final class FakeStore implements EventHistory, HeaderSource {
   private final TreeMap<Long, List<Event>> byRevision = new TreeMap<>();
   private final Map<ByteString, KeyValue> latest = new HashMap<>();
+  /** Every value of every key by revision; null from a delete on. */
+  private final Map<ByteString, TreeMap<Long, KeyValue>> values = new HashMap<>();
   private long current = 1;
   private long compacted;
   final AtomicInteger historyReads = new AtomicInteger();
+  final AtomicInteger valueReads = new AtomicInteger();
   /** Receives each applied revision, as the apply thread would call the hub. */
   BiConsumer<Long, List<Event>> listener = (r, e) -> {};
 
@@ -38,6 +41,7 @@ final class FakeStore implements EventHistory, HeaderSource {
   synchronized long apply(List<String> keys, String value, boolean delete) {
     long rev = current + 1;
     List<Event> events = new ArrayList<>();
+    List<Event> live = new ArrayList<>();
     for (String k : keys) {
       ByteString key = bs(k);
       KeyValue prev = latest.get(key);
@@ -50,6 +54,7 @@ final class FakeStore implements EventHistory, HeaderSource {
           continue;
         }
         latest.remove(key);
+        values.computeIfAbsent(key, x -> new TreeMap<>()).put(rev, null);
         ev.setType(Event.EventType.DELETE).setKv(KeyValue.newBuilder().setKey(key).setModRevision(rev));
       } else {
         KeyValue kv = KeyValue.newBuilder()
@@ -60,13 +65,17 @@ final class FakeStore implements EventHistory, HeaderSource {
             .setVersion(prev == null ? 1 : prev.getVersion() + 1)
             .build();
         latest.put(key, kv);
+        values.computeIfAbsent(key, x -> new TreeMap<>()).put(rev, kv);
         ev.setType(Event.EventType.PUT).setKv(kv);
       }
-      events.add(ev.build());
+      Event event = ev.build();
+      events.add(event);
+      // As the revision store does, live puts go out without the value they replaced.
+      live.add(event.getType() == Event.EventType.PUT ? event.toBuilder().clearPrevKv().build() : event);
     }
     current = rev;
     byRevision.put(rev, List.copyOf(events));
-    listener.accept(rev, events);
+    listener.accept(rev, live);
     return rev;
   }
 
@@ -105,6 +114,20 @@ final class FakeStore implements EventHistory, HeaderSource {
       }
     }
     return out;
+  }
+
+  @Override
+  public synchronized KeyValue valueAt(ByteString key, long revision) {
+    valueReads.incrementAndGet();
+    if (revision < compacted) {
+      throw new HistoryCompactedException(compacted);
+    }
+    TreeMap<Long, KeyValue> history = values.get(key);
+    if (history == null) {
+      return null;
+    }
+    Map.Entry<Long, KeyValue> at = history.floorEntry(revision);
+    return at == null ? null : at.getValue();
   }
 
   @Override

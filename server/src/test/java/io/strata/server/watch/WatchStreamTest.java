@@ -242,6 +242,69 @@ class WatchStreamTest {
   }
 
   @Test
+  void prevKvOfALiveUpdateIsReadOnceHoweverManyWatchersGetIt() {
+    store.put("k", "old");
+    Client one = new Client();
+    Client two = new Client();
+    one.create("k", "", 0, b -> b.setPrevKv(true));
+    one.create("\0", "\0", 0, b -> b.setPrevKv(true));
+    two.create("k", "", 0, b -> b.setPrevKv(true));
+    two.create("k", 0);
+    one.take();
+    two.take();
+
+    store.put("k", "new");
+
+    assertThat(store.valueReads.get()).isEqualTo(1);
+    List<WatchResponse> rs = new ArrayList<>(one.take());
+    rs.addAll(two.take());
+    assertThat(rs).hasSize(4);
+    assertThat(rs).filteredOn(r -> r.getEvents(0).hasPrevKv()).hasSize(3)
+        .allSatisfy(r -> assertThat(r.getEvents(0).getPrevKv().getValue()).isEqualTo(bs("old")));
+  }
+
+  @Test
+  void prevKvIsNotReadForCreatesDeletesOrWatchersThatDidNotAskForIt() {
+    Client c = new Client();
+    c.create("k", "", 0, b -> b.setPrevKv(true));
+    c.create("j", 0);
+    c.take();
+
+    store.put("k", "1");
+    store.delete("k");
+    store.put("j", "1");
+    store.put("j", "2");
+
+    assertThat(store.valueReads.get()).isZero();
+    List<WatchResponse> rs = c.take();
+    assertThat(events(rs)).containsExactly("k@2", "k@3-", "j@4", "j@5");
+    assertThat(rs.get(0).getEvents(0).hasPrevKv()).isFalse();
+    assertThat(rs.get(1).getEvents(0).getPrevKv().getValue()).isEqualTo(bs("1"));
+    assertThat(rs.get(3).getEvents(0).hasPrevKv()).isFalse();
+  }
+
+  @Test
+  void liveUpdateWhosePreviousRevisionIsCompactedBeforeItIsSentGoesWithoutPrevKv() {
+    store.put("k", "1"); // 2
+    Client c = new Client();
+    c.create("k", "", 0, b -> b.setPrevKv(true));
+    c.take();
+    c.out.block();
+    store.put("k", "2"); // 3
+    store.delete("k"); // 4
+    store.compact(4);
+
+    c.out.unblock();
+
+    // etcd reads the previous value only when it sends the event, and sends it without one
+    // once that is compacted; a delete carries its deleted value from the store.
+    List<WatchResponse> rs = c.take();
+    assertThat(events(rs)).containsExactly("k@3", "k@4-");
+    assertThat(rs.get(0).getEvents(0).hasPrevKv()).isFalse();
+    assertThat(rs.get(1).getEvents(0).getPrevKv().getValue()).isEqualTo(bs("2"));
+  }
+
+  @Test
   void pastStartRevisionReplaysHistoryThenContinuesLive() {
     store.put("k", "1"); // 2
     store.put("k", "2"); // 3
