@@ -55,6 +55,8 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
 
   // Invariant: appliedIndex <= the raft commit index; it only grows.
   private volatile long appliedIndex;
+  /** The last committed entry handed over; written by the raft thread only. */
+  private volatile long queuedThrough;
   private long lastSnapshotIndex;
   private volatile boolean running = true;
 
@@ -70,6 +72,11 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
 
   /** Queued when a snapshot is written, so that one that became due meanwhile starts. */
   private static final Object snapshotWritten = new Object();
+  /**
+   * The snapshot writer steps aside while applying lags by more than this many entries, a
+   * fifth of what makes a member refuse writes (see YieldingOutputStream).
+   */
+  static final long snapshotYieldLagEntries = 1_000;
 
   /** Hands an accepted membership change to the Raft core and waits until it took effect. */
   public interface ConfChangeSink {
@@ -89,6 +96,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private volatile boolean snapshotWriting;
   // Only the apply thread touches it.
   private Future<?> snapshotInFlight = CompletableFuture.completedFuture(null);
 
@@ -122,7 +130,13 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
 
   @Override
   public void committed(List<Entry> entries) {
+    queuedThrough = entries.get(entries.size() - 1).getIndex();
     queue.add(entries);
+  }
+
+  /** Committed entries handed over and not applied yet. */
+  private long lagEntries() {
+    return queuedThrough - appliedIndex;
   }
 
   @Override
@@ -293,7 +307,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   private void maybeSnapshot() {
     long applied = appliedIndex;
     boolean due = snapshotCountEntries > 0 && applied - lastSnapshotIndex >= snapshotCountEntries;
-    if ((!due && !snapshotNow) || !snapshotInFlight.isDone()) {
+    if ((!due && !snapshotNow) || snapshotWriting) {
       return;
     }
     snapshotNow = false;
@@ -305,12 +319,13 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     }
     lastSnapshotIndex = applied;
     RaftLoop.SnapshotSave save = snapshotSink.snapshotStarted(applied);
+    snapshotWriting = true;
     snapshotInFlight = snapshotWriter.submit(() -> write(capture, save));
   }
 
   private void write(StateSnapshot.Capture capture, RaftLoop.SnapshotSave save) {
     try (capture) {
-      save.save(capture::writeTo);
+      save.save(out -> capture.writeTo(new YieldingOutputStream(out, () -> lagEntries() > snapshotYieldLagEntries)));
     } catch (IOException | RuntimeException e) {
       if (!running) {
         // Stopping: the store closed under the writer.
@@ -320,6 +335,8 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
       Runtime.getRuntime().halt(1);
       return;
     }
+    // Cleared before the apply thread hears of it, so that it can start the next one at once.
+    snapshotWriting = false;
     queue.add(snapshotWritten);
   }
 
