@@ -152,16 +152,7 @@ public final class StateSnapshot {
       membership = MembershipState.parseFrom(bytes);
     }
     MvccStore store = MvccStore.restore(mvccOptions, new ByteArrayInputStream(mvcc));
-    try {
-      lessor.restore(data, nowMillis);
-      if (membership != null && members != null) {
-        members.restore(membership);
-      }
-    } catch (IOException | RuntimeException e) {
-      store.close();
-      throw e;
-    }
-    return store;
+    return restoreTheRest(store, data, lessor, membership, members, nowMillis);
   }
 
   private static MvccStore readV3(DataInputStream data, MvccOptions mvccOptions, Lessor lessor, ClusterMembers members,
@@ -180,8 +171,15 @@ public final class StateSnapshot {
     }
     byte[] leases = readSection(data, leaseLength, "lease");
     MvccStore store = MvccStore.restore(mvccOptions, new BufferedInputStream(data, 256 * 1024));
+    return restoreTheRest(store, new DataInputStream(new ByteArrayInputStream(leases)), lessor, membership, members,
+        nowMillis);
+  }
+
+  /** Restores the leases and the membership once the store is; a failure closes the store. */
+  private static MvccStore restoreTheRest(MvccStore store, DataInputStream leases, Lessor lessor,
+      MembershipState membership, ClusterMembers members, long nowMillis) throws IOException {
     try {
-      lessor.restore(new DataInputStream(new ByteArrayInputStream(leases)), nowMillis);
+      lessor.restore(leases, nowMillis);
       if (membership != null && members != null) {
         members.restore(membership);
       }
