@@ -24,8 +24,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +84,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   }
 
   private ConfChangeSink confChanges = change -> { };
-  /** Set when a member was added: the next snapshot is taken at once (see RaftLoop#snapshotTaken). */
+  /** Set when a member was added: the next snapshot is taken at once (see RaftLoop#snapshotStarted). */
   private boolean snapshotNow;
   private boolean snapshotRequired;
   /**
@@ -97,6 +97,8 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     return t;
   });
   private volatile boolean snapshotWriting;
+  /** Set while the apply thread waits for the writer, which must not step aside for it then. */
+  private volatile boolean awaitingSnapshotWriter;
   // Only the apply thread touches it.
   private Future<?> snapshotInFlight = CompletableFuture.completedFuture(null);
 
@@ -134,9 +136,9 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     queue.add(entries);
   }
 
-  /** Committed entries handed over and not applied yet. */
-  private long lagEntries() {
-    return queuedThrough - appliedIndex;
+  /** Whether applying lags behind enough that the snapshot writer should step aside. */
+  private boolean applyingLags() {
+    return !awaitingSnapshotWriter && queuedThrough - appliedIndex > snapshotYieldLagEntries;
   }
 
   @Override
@@ -325,7 +327,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
 
   private void write(StateSnapshot.Capture capture, RaftLoop.SnapshotSave save) {
     try (capture) {
-      save.save(out -> capture.writeTo(new YieldingOutputStream(out, () -> lagEntries() > snapshotYieldLagEntries)));
+      save.save(out -> capture.writeTo(new YieldingOutputStream(out, this::applyingLags)));
     } catch (IOException | RuntimeException e) {
       if (!running) {
         // Stopping: the store closed under the writer.
@@ -341,10 +343,13 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
   }
 
   private void awaitSnapshotWritten() throws InterruptedException {
+    awaitingSnapshotWriter = true;
     try {
       snapshotInFlight.get();
     } catch (ExecutionException e) {
       throw new IllegalStateException("writing a snapshot failed", e.getCause());
+    } finally {
+      awaitingSnapshotWriter = false;
     }
   }
 
