@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 final class OutboundCall<Q, R> implements ClientResponseObserver<Q, R> {
   private final Runnable onEnd;
   private volatile ClientCallStreamObserver<Q> requests;
+  // Set by the feeding thread once the call has started; gRPC refuses a cancel from another
+  // thread that lands between the request stream's creation and the call's start.
+  private volatile boolean started;
   // Guarded by this.
   private int responses;
   private boolean ended;
@@ -124,10 +127,15 @@ final class OutboundCall<Q, R> implements ClientResponseObserver<Q, R> {
     requests.onCompleted();
   }
 
+  /** Called by the feeding thread once the stub call that starts this one returned. */
+  void markStarted() {
+    started = true;
+  }
+
   /** Safe from any thread, also before the call started (then the channel's shutdown ends it). */
   void cancel(String reason) {
     ClientCallStreamObserver<Q> r = requests;
-    if (r != null) {
+    if (r != null && started) {
       r.cancel(reason, null);
     }
   }

@@ -211,6 +211,7 @@ final class PeerLane {
         }
         channel.resetConnectBackoff();
         RaftPeerGrpc.newStub(channel).withInterceptors(peer.identity()).stream(call);
+        call.markStarted();
         String failure = call.awaitFirstResponse(dialTimeoutNanos);
         if (failure != null) {
           call.cancel("dial failed");

@@ -43,6 +43,7 @@ final class SnapshotSender {
       }
       OutboundCall<SnapshotChunk, SnapshotAck> call = new OutboundCall<>(() -> {});
       RaftPeerGrpc.newStub(ch).withInterceptors(peer.identity()).sendSnapshot(call);
+      call.markStarted();
       Message.Builder header = m.toBuilder();
       header.getSnapshotBuilder().clearData();
       int chunkBytes = options.snapshotChunkBytes();
