@@ -84,13 +84,55 @@ public final class MvccStore implements AutoCloseable {
 
   /** A store holding the state that {@link #writeSnapshot} wrote. */
   public static MvccStore restore(MvccOptions options, InputStream in) throws IOException {
-    MvccStore restored = new MvccStore(options);
-    try {
-      SnapshotFormat.read(restored.store, in);
-      return restored;
-    } catch (IOException | RuntimeException e) {
-      restored.close();
-      throw e;
+    try (Restore restore = beginRestore(options)) {
+      restore.section(in);
+      return restore.finish();
+    }
+  }
+
+  /**
+   * Starts restoring a store from a chain of snapshot sections: a whole state, then the
+   * changes since it, each based on the one before (see {@link #beginSnapshotSince}).
+   */
+  public static Restore beginRestore(MvccOptions options) {
+    return new Restore(new MvccStore(options));
+  }
+
+  /** A store being restored section by section; close it to abandon the restore. */
+  public static final class Restore implements AutoCloseable {
+    private final MvccStore store;
+    private final SnapshotFormat.Reader reader;
+    private boolean finished;
+
+    private Restore(MvccStore store) {
+      this.store = store;
+      this.reader = new SnapshotFormat.Reader(store.store);
+    }
+
+    /** Reads one section, exactly its bytes; pass a buffered stream. */
+    public void section(InputStream in) throws IOException {
+      reader.section(in);
+    }
+
+    /** The store, holding the state of the last section read. */
+    public MvccStore finish() throws IOException {
+      reader.finish();
+      finished = true;
+      reader.close();
+      return store;
+    }
+
+    /** The records the sections held. */
+    public long records() {
+      return reader.records();
+    }
+
+    @Override
+    public void close() {
+      if (!finished) {
+        reader.close();
+        store.close();
+      }
     }
   }
 
@@ -277,8 +319,32 @@ public final class MvccStore implements AutoCloseable {
   public StoreSnapshot beginSnapshot() {
     return read(() -> {
       openSnapshots.incrementAndGet();
-      return new StoreSnapshot(SnapshotFormat.Header.of(store), store.index.allRevisionsUnordered(),
-          this::readRecords, openSnapshots::decrementAndGet);
+      return new StoreSnapshot(SnapshotFormat.Header.of(store), SnapshotFormat.WHOLE,
+          store.index.allRevisionsUnordered(), this::readRecords, openSnapshots::decrementAndGet);
+    });
+  }
+
+  /**
+   * Like {@link #beginSnapshot}, but holding only the records of revisions after
+   * {@code baseRevision} (the revision of an earlier snapshot): restored after that snapshot, it
+   * gives the state of now. Its cost grows with the writes since the base, not with the store.
+   * The store must not have been compacted since the base (see {@link #compactedRevision}):
+   * compaction removes records the base holds, which a later section cannot take back.
+   */
+  public StoreSnapshot beginSnapshotSince(long baseRevision) {
+    return read(() -> {
+      if (baseRevision > store.currentRev()) {
+        throw new IllegalArgumentException("snapshot based on revision " + baseRevision
+            + ", after the current revision " + store.currentRev());
+      }
+      if (baseRevision < store.compactMainRev()) {
+        throw new IllegalArgumentException("snapshot based on revision " + baseRevision
+            + ", before the compacted revision " + store.compactMainRev());
+      }
+      openSnapshots.incrementAndGet();
+      return new StoreSnapshot(SnapshotFormat.Header.of(store), baseRevision,
+          store.index.revisionsAfter(baseRevision), this::readRecords,
+          openSnapshots::decrementAndGet);
     });
   }
 

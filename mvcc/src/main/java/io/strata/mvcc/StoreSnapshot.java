@@ -23,13 +23,16 @@ public final class StoreSnapshot implements AutoCloseable {
   }
 
   private final SnapshotFormat.Header header;
+  private final long baseRevision;
   private final List<Revision> revisions;
   private final RecordSource records;
   private final Runnable release;
   private boolean closed;
 
-  StoreSnapshot(SnapshotFormat.Header header, List<Revision> revisions, RecordSource records, Runnable release) {
+  StoreSnapshot(SnapshotFormat.Header header, long baseRevision, List<Revision> revisions, RecordSource records,
+      Runnable release) {
     this.header = header;
+    this.baseRevision = baseRevision;
     this.revisions = revisions;
     this.records = records;
     this.release = release;
@@ -46,7 +49,21 @@ public final class StoreSnapshot implements AutoCloseable {
   }
 
   /**
-   * Writes the snapshot in the format {@link MvccStore#restore} reads.
+   * The revision whose state this snapshot adds its changes to, or -1 when it holds the whole
+   * state; see {@link MvccStore#beginSnapshotSince}.
+   */
+  public long baseRevision() {
+    return baseRevision;
+  }
+
+  /** How many records it holds. */
+  public int records() {
+    return revisions.size();
+  }
+
+  /**
+   * Writes the snapshot in the format {@link MvccStore#restore} reads (a section for
+   * {@link MvccStore.Restore} when it holds only the changes since a base).
    *
    * @throws IllegalStateException if the store was closed meanwhile
    */
@@ -55,7 +72,7 @@ public final class StoreSnapshot implements AutoCloseable {
       throw new IllegalStateException("store snapshot is closed");
     }
     revisions.sort(null);
-    SnapshotFormat.write(header, revisions, records, out);
+    SnapshotFormat.write(header, baseRevision, revisions, records, out);
   }
 
   @Override

@@ -128,6 +128,15 @@ final class TreeIndex {
     return all;
   }
 
+  /** The recorded revisions after {@code main}, in no particular order; a copy. */
+  List<Revision> revisionsAfter(long main) {
+    List<Revision> after = new ArrayList<>();
+    for (KeyIndex ki : keys.values()) {
+      ki.collectRevisionsAfter(main, after);
+    }
+    return after;
+  }
+
   NavigableMap<ByteString, KeyIndex> view() {
     return Collections.unmodifiableNavigableMap(keys);
   }

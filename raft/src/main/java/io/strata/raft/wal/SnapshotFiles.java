@@ -1,5 +1,6 @@
 package io.strata.raft.wal;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import io.strata.raft.proto.Snapshot;
@@ -14,11 +15,13 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -37,19 +40,24 @@ import org.slf4j.LoggerFactory;
  * <p>A file is a body followed by a 16-byte trailer, little-endian:
  *
  * <pre>
- *  0           4                4+M            N               N+8             N+12            N+16
- *  +-----------+----------------+--------------+---------------+---------------+---------------+
- *  | M (int32) | metadata bytes | data bytes   | body length N | crc32c(body)  | magic "SNP2"  |
- *  |           | (protobuf)     |              | int64         | int32         | int32         |
- *  +-----------+----------------+--------------+---------------+---------------+---------------+
+ *  0           4                4+M          4+M+16         N               N+8            N+12           N+16
+ *  +-----------+----------------+------------+--------------+---------------+--------------+--------------+
+ *  | M (int32) | metadata bytes | base term, | data bytes   | body length N | crc32c(body) | magic "SNP3" |
+ *  |           | (protobuf)     | base index |              | int64         | int32        | int32        |
+ *  |           |                | int64 each |              |               |              |              |
+ *  +-----------+----------------+------------+--------------+---------------+--------------+--------------+
  * </pre>
  *
  * The data is written as it is produced, whatever its size, and the check values come last so
- * that a reader finds them without parsing the body. Loaded files are mapped, not read onto the
- * heap: a snapshot is as large as the store. Files of the first format ("SNP1", the body being
- * the whole Snapshot message) are still read. A file is written under a temporary name, synced
- * and then renamed, so a file with the real name is always complete; a file that still fails its
- * check was damaged later, and loading falls back to an older one.
+ * that a reader finds them without parsing the body. A file may hold only what follows the data
+ * of an older snapshot, its base (index 0: none): the snapshot's data is then the base's data
+ * followed by the file's, so an application can write what changed since its last snapshot
+ * instead of everything. A base is kept as long as a kept snapshot needs it. Loaded files are
+ * mapped, not read onto the heap: a snapshot is as large as the store. Files of the earlier
+ * formats ("SNP1", the body being the whole Snapshot message; "SNP2", without a base) are still
+ * read. A file is written under a temporary name, synced and then renamed, so a file with the
+ * real name is always complete; a file that still fails its check, or whose base is gone, was
+ * damaged later, and loading falls back to an older one.
  */
 public final class SnapshotFiles {
   private static final Logger log = LoggerFactory.getLogger(SnapshotFiles.class);
@@ -57,7 +65,10 @@ public final class SnapshotFiles {
   static final int KEEP_FILES = 5;
   static final int TRAILER_BYTES = 16;
   static final int MAGIC_V1 = 0x31504e53; // "SNP1" read as a little-endian int32
-  static final int MAGIC = 0x32504e53; // "SNP2"
+  static final int MAGIC_V2 = 0x32504e53; // "SNP2"
+  static final int MAGIC = 0x33504e53; // "SNP3"
+  /** Bases of bases are followed this far at most; a longer chain means a corrupt file. */
+  private static final int maxChainFiles = 10_000;
   /** Metadata holds a membership; anything near this size is a corrupt length. */
   private static final int maxMetadataBytes = 64 * 1024 * 1024;
   private static final String SUFFIX = ".snap";
@@ -90,10 +101,36 @@ public final class SnapshotFiles {
    * from the saved file.
    */
   public Snapshot save(SnapshotMetadata metadata, DataWriter data) throws IOException {
+    return save(metadata, 0, data);
+  }
+
+  /**
+   * Like {@link #save(SnapshotMetadata, DataWriter)}, for a snapshot whose data is that of the
+   * saved snapshot at {@code baseIndex} (0: none) followed by what {@code data} writes. The
+   * returned snapshot's data is the whole of it.
+   *
+   * @throws NoSuchFileException when there is no snapshot file at {@code baseIndex}
+   */
+  public Snapshot save(SnapshotMetadata metadata, long baseIndex, DataWriter data) throws IOException {
     if (metadata.getIndex() == 0) {
       throw new IllegalArgumentException("snap: refusing to save an empty snapshot (index 0)");
     }
+    if (baseIndex >= metadata.getIndex()) {
+      throw new IllegalArgumentException("snap: a snapshot at " + metadata.getIndex() + " cannot build on one at " + baseIndex);
+    }
     Files.createDirectories(dir);
+    SnapshotName base = null;
+    if (baseIndex > 0) {
+      for (SnapshotName candidate : listNewestFirst()) {
+        if (candidate.index() == baseIndex) {
+          base = candidate;
+          break;
+        }
+      }
+      if (base == null) {
+        throw new NoSuchFileException(dir.toString(), null, "snap: no snapshot file at index " + baseIndex + " to build on");
+      }
+    }
     String name = fileName(metadata.getTerm(), metadata.getIndex());
     Path temporary = dir.resolve(name + ".tmp");
     Path file = dir.resolve(name);
@@ -101,13 +138,14 @@ public final class SnapshotFiles {
       throw new IllegalStateException("snap: " + temporary + " is being written already");
     }
     try {
-      return save(metadata, data, temporary, file);
+      return save(metadata, base, data, temporary, file);
     } finally {
       writing.remove(temporary);
     }
   }
 
-  private Snapshot save(SnapshotMetadata metadata, DataWriter data, Path temporary, Path file) throws IOException {
+  private Snapshot save(SnapshotMetadata metadata, SnapshotName base, DataWriter data, Path temporary, Path file)
+      throws IOException {
     Files.deleteIfExists(temporary);
     byte[] header = metadata.toByteArray();
     try (FileChannel channel = FileChannel.open(
@@ -118,6 +156,8 @@ public final class SnapshotFiles {
           new BufferedOutputStream(Channels.newOutputStream(channel), WRITE_BUFFER_BYTES), crc);
       out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(header.length).array());
       out.write(header);
+      out.write(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+          .putLong(base == null ? 0 : base.term()).putLong(base == null ? 0 : base.index()).array());
       data.writeTo(new FilterOutputStream(out) {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
@@ -145,7 +185,7 @@ public final class SnapshotFiles {
     FileSync.directory(dir);
     log.info("saved snapshot, path={}, index={}, term={}", file, metadata.getIndex(), metadata.getTerm());
     // Mapped before the purge can remove it; a mapping outlives the file's name.
-    Snapshot saved = read(file, new SnapshotName(metadata.getTerm(), metadata.getIndex()), false);
+    Snapshot saved = read(file, new SnapshotName(metadata.getTerm(), metadata.getIndex()), false, 0);
     purge();
     return saved;
   }
@@ -167,7 +207,7 @@ public final class SnapshotFiles {
       }
       Path file = dir.resolve(name.fileName());
       try {
-        return Optional.of(read(file, name, true));
+        return Optional.of(read(file, name, true, 0));
       } catch (CorruptSnapshotException e) {
         log.warn("failed to load snapshot file, trying an older one, path={}, reason={}", file, e.getMessage());
       }
@@ -175,9 +215,15 @@ public final class SnapshotFiles {
     return Optional.empty();
   }
 
-  /** Maps {@code file}; {@code check} verifies its checksum (a file just written needs none). */
-  private Snapshot read(Path file, SnapshotName name, boolean check) throws IOException {
+  /**
+   * Maps {@code file} and the files of its bases; {@code check} verifies their checksums (a file
+   * just written, and the bases it was built on, need none). {@code depth}: bases followed so far.
+   */
+  private Snapshot read(Path file, SnapshotName name, boolean check, int depth) throws IOException {
     ByteBuffer contents;
+    if (depth > maxChainFiles) {
+      throw new CorruptSnapshotException("builds on more than " + maxChainFiles + " older snapshots");
+    }
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
       if (size < TRAILER_BYTES) {
@@ -192,7 +238,7 @@ public final class SnapshotFiles {
     long bodyBytes = contents.getLong(size - TRAILER_BYTES);
     int storedCrc = contents.getInt(size - TRAILER_BYTES + 8);
     int magic = contents.getInt(size - TRAILER_BYTES + 12);
-    if (magic != MAGIC && magic != MAGIC_V1) {
+    if (magic != MAGIC && magic != MAGIC_V2 && magic != MAGIC_V1) {
       throw new CorruptSnapshotException("bad trailer magic " + Integer.toHexString(magic));
     }
     if (bodyBytes != size - TRAILER_BYTES) {
@@ -217,8 +263,31 @@ public final class SnapshotFiles {
           throw new CorruptSnapshotException("impossible metadata length " + headerBytes);
         }
         SnapshotMetadata metadata = SnapshotMetadata.parseFrom(contents.duplicate().position(4).limit(4 + headerBytes));
-        ByteBuffer data = contents.duplicate().position(4 + headerBytes).limit(body).slice();
-        snapshot = Snapshot.newBuilder().setMetadata(metadata).setData(UnsafeByteOperations.unsafeWrap(data)).build();
+        int dataStart = 4 + headerBytes;
+        SnapshotName base = null;
+        if (magic == MAGIC) {
+          if (dataStart + 16L > body) {
+            throw new CorruptSnapshotException("too short for its base");
+          }
+          long baseTerm = contents.getLong(dataStart);
+          long baseIndex = contents.getLong(dataStart + 8);
+          dataStart += 16;
+          if (baseIndex != 0) {
+            if (baseIndex >= name.index()) {
+              throw new CorruptSnapshotException("builds on a snapshot at " + baseIndex + ", not older than itself");
+            }
+            base = new SnapshotName(baseTerm, baseIndex);
+          }
+        }
+        ByteString data = UnsafeByteOperations.unsafeWrap(contents.duplicate().position(dataStart).limit(body).slice());
+        if (base != null) {
+          Path baseFile = dir.resolve(base.fileName());
+          if (!Files.exists(baseFile)) {
+            throw new CorruptSnapshotException("builds on " + baseFile.getFileName() + ", which is gone");
+          }
+          data = read(baseFile, base, check, depth + 1).getData().concat(data);
+        }
+        snapshot = Snapshot.newBuilder().setMetadata(metadata).setData(data).build();
       }
     } catch (InvalidProtocolBufferException e) {
       throw new CorruptSnapshotException("undecodable snapshot: " + e.getMessage());
@@ -233,8 +302,17 @@ public final class SnapshotFiles {
 
   private void purge() throws IOException {
     List<SnapshotName> names = listNewestFirst();
+    Set<SnapshotName> needed = new HashSet<>();
+    for (int i = 0; i < Math.min(KEEP_FILES, names.size()); i++) {
+      for (SnapshotName n = names.get(i); n != null && needed.add(n); ) {
+        n = baseOf(dir.resolve(n.fileName()));
+      }
+    }
     boolean deleted = false;
     for (int i = KEEP_FILES; i < names.size(); i++) {
+      if (needed.contains(names.get(i))) {
+        continue;
+      }
       Path file = dir.resolve(names.get(i).fileName());
       Files.deleteIfExists(file);
       log.info("purged snapshot file, path={}", file);
@@ -252,6 +330,31 @@ public final class SnapshotFiles {
     }
     if (deleted) {
       FileSync.directory(dir);
+    }
+  }
+
+  /** The base a file names, read from its head; null when it has none or cannot be read. */
+  private static SnapshotName baseOf(Path file) {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = channel.size();
+      ByteBuffer trailer = ByteBuffer.allocate(TRAILER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      if (size < TRAILER_BYTES + 4 || channel.read(trailer, size - TRAILER_BYTES) != TRAILER_BYTES
+          || trailer.getInt(12) != MAGIC) {
+        return null;
+      }
+      ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+      if (channel.read(length, 0) != 4) {
+        return null;
+      }
+      int headerBytes = length.getInt(0);
+      ByteBuffer base = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+      if (headerBytes < 0 || 4L + headerBytes + 16 > size - TRAILER_BYTES || channel.read(base, 4L + headerBytes) != 16) {
+        return null;
+      }
+      long index = base.getLong(8);
+      return index == 0 ? null : new SnapshotName(base.getLong(0), index);
+    } catch (IOException e) {
+      return null;
     }
   }
 

@@ -156,4 +156,94 @@ class SnapshotFilesTest {
     Files.write(fileOf(100, 2), damaged);
     assertThat(new SnapshotFiles(snapDir()).loadNewest()).isEmpty();
   }
+
+  /** The second format: metadata length, metadata, data, with magic "SNP2" and no base. */
+  @Test
+  void filesOfTheSecondFormatStillLoad() throws IOException {
+    Snapshot expected = snapshot(100, 2);
+    byte[] metadata = expected.getMetadata().toByteArray();
+    byte[] data = expected.getData().toByteArray();
+    java.nio.ByteBuffer body = java.nio.ByteBuffer.allocate(4 + metadata.length + data.length)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    body.putInt(metadata.length).put(metadata).put(data);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(body.array());
+    java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(body.capacity() + SnapshotFiles.TRAILER_BYTES)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    file.put(body.array()).putLong(body.capacity()).putInt((int) crc.getValue()).putInt(SnapshotFiles.MAGIC_V2);
+    Files.createDirectories(snapDir());
+    Files.write(fileOf(100, 2), file.array());
+    assertThat(new SnapshotFiles(snapDir()).loadNewest()).contains(expected);
+  }
+
+  private static SnapshotMetadata metadata(long index, long term) {
+    return SnapshotMetadata.newBuilder().setIndex(index).setTerm(term)
+        .setConfState(ConfState.newBuilder().addVoters(1)).build();
+  }
+
+  private static SnapshotFiles.DataWriter bytes(String text) {
+    return out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aSnapshotBuiltOnAnotherHoldsTheBasesDataFollowedByItsOwn() throws IOException {
+    SnapshotFiles files = new SnapshotFiles(snapDir());
+    files.save(metadata(100, 1), bytes("whole;"));
+    Snapshot second = files.save(metadata(200, 1), 100, bytes("since-100;"));
+    Snapshot third = files.save(metadata(300, 2), 200, bytes("since-200;"));
+
+    assertThat(second.getData().toStringUtf8()).isEqualTo("whole;since-100;");
+    assertThat(third.getData().toStringUtf8()).isEqualTo("whole;since-100;since-200;");
+    Snapshot loaded = new SnapshotFiles(snapDir()).loadNewest().orElseThrow();
+    assertThat(loaded.getMetadata()).isEqualTo(metadata(300, 2));
+    assertThat(loaded.getData().toStringUtf8()).isEqualTo("whole;since-100;since-200;");
+    assertThat(new SnapshotFiles(snapDir()).loadNewest(250).orElseThrow().getData().toStringUtf8())
+        .isEqualTo("whole;since-100;");
+  }
+
+  @Test
+  void basesAreKeptWhileAKeptSnapshotNeedsThem() throws IOException {
+    SnapshotFiles files = new SnapshotFiles(snapDir());
+    files.save(metadata(10, 1), bytes("whole;"));
+    for (long index = 20; index <= 100; index += 10) {
+      files.save(metadata(index, 1), index - 10, bytes(index + ";"));
+    }
+    try (Stream<Path> listed = Files.list(snapDir())) {
+      assertThat(listed.count()).isEqualTo(10);
+    }
+    // A whole snapshot again: once five newer ones stand without the old chain, it goes.
+    files.save(metadata(110, 1), bytes("whole again;"));
+    for (long index = 120; index <= 150; index += 10) {
+      files.save(metadata(index, 1), index - 10, bytes(index + ";"));
+    }
+    try (Stream<Path> listed = Files.list(snapDir())) {
+      assertThat(listed.map(p -> p.getFileName().toString()).sorted().toList())
+          .containsExactly(
+              fileOf(110, 1).getFileName().toString(),
+              fileOf(120, 1).getFileName().toString(),
+              fileOf(130, 1).getFileName().toString(),
+              fileOf(140, 1).getFileName().toString(),
+              fileOf(150, 1).getFileName().toString());
+    }
+    assertThat(files.loadNewest().orElseThrow().getData().toStringUtf8())
+        .isEqualTo("whole again;120;130;140;150;");
+  }
+
+  @Test
+  void aSnapshotWhoseBaseIsGoneOrDamagedIsSkipped() throws IOException {
+    SnapshotFiles files = new SnapshotFiles(snapDir());
+    files.save(metadata(100, 1), bytes("old whole;"));
+    files.save(metadata(200, 1), bytes("whole;"));
+    files.save(metadata(300, 1), 200, bytes("since-200;"));
+    byte[] base = Files.readAllBytes(fileOf(200, 1));
+    base[base.length / 2] ^= 1;
+    Files.write(fileOf(200, 1), base);
+    assertThat(new SnapshotFiles(snapDir()).loadNewest().orElseThrow().getData().toStringUtf8())
+        .isEqualTo("old whole;");
+    Files.delete(fileOf(200, 1));
+    assertThat(new SnapshotFiles(snapDir()).loadNewest().orElseThrow().getData().toStringUtf8())
+        .isEqualTo("old whole;");
+    assertThatThrownBy(() -> files.save(metadata(400, 1), 200, bytes("since-200;")))
+        .isInstanceOf(java.nio.file.NoSuchFileException.class);
+  }
 }

@@ -9,6 +9,7 @@ import io.strata.raft.proto.ConfChange;
 import io.strata.raft.proto.ConfChangeType;
 import io.strata.raft.proto.Entry;
 import io.strata.raft.proto.EntryType;
+import io.strata.mvcc.MvccStore;
 import io.strata.raft.proto.Snapshot;
 import io.strata.server.cluster.ClusterMembers;
 import io.strata.server.raftnode.EtcdServerException;
@@ -65,10 +66,24 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     /**
      * Called on the apply thread where a snapshot of the state after entry {@code index} is
      * taken, before any later entry is applied; returns what saves the snapshot's bytes, which
-     * is called later, on the thread that writes them.
+     * is called later, on the thread that writes them. With {@code baseIndex} > 0 the bytes
+     * are only what follows those of the snapshot saved at that index.
      */
-    RaftLoop.SnapshotSave snapshotStarted(long index);
+    RaftLoop.SnapshotSave snapshotStarted(long index, long baseIndex);
   }
+
+  /**
+   * A section of changes follows at most this many others before a snapshot is whole again, so
+   * that a restore reads a bounded number of sections and files.
+   */
+  static final int maxChainSections = 32;
+
+  /**
+   * The last snapshot saved, which the next one may build on by holding only the changes since
+   * it: its raft index, the store's revision and compacted revision then, and how many sections
+   * it is made of.
+   */
+  private record ChainBase(long index, long revision, long compactedRevision, int sections) {}
 
   /** Queued when a snapshot is written, so that one that became due meanwhile starts. */
   private static final Object snapshotWritten = new Object();
@@ -97,6 +112,8 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
     return t;
   });
   private volatile boolean snapshotWriting;
+  /** Null when the next snapshot must be whole; set by the writer before it clears snapshotWriting. */
+  private volatile ChainBase chainBase;
   /** Set while the apply thread waits for the writer, which must not step aside for it then. */
   private volatile boolean awaitingSnapshotWriter;
   // Only the apply thread touches it.
@@ -188,6 +205,7 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
           state.install(snapshot.getData());
           applied = snapshot.getMetadata().getIndex();
           lastSnapshotIndex = applied;
+          chainBase = null;
           log.info("installed snapshot at index {}: took-ms={}", applied, (System.nanoTime() - installStartNanos) / 1_000_000);
         } else {
           @SuppressWarnings("unchecked")
@@ -313,21 +331,35 @@ public final class ApplyLoop implements RaftLoop.CommitSink, AutoCloseable {
       return;
     }
     snapshotNow = false;
+    // Only the changes since the last snapshot, unless a compaction since then removed records
+    // that the earlier sections hold.
+    ChainBase base = chainBase;
+    MvccStore store = state.store();
+    long compacted = store.compactedRevision();
+    boolean changesOnly = base != null && base.sections() < maxChainSections
+        && base.compactedRevision() == compacted && base.index() < applied;
     StateSnapshot.Capture capture;
     try {
-      capture = StateSnapshot.capture(state.store(), state.lessor(), state.members());
+      capture = StateSnapshot.captureSince(store, state.lessor(), state.members(),
+          changesOnly ? base.revision() : -1);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     lastSnapshotIndex = applied;
-    RaftLoop.SnapshotSave save = snapshotSink.snapshotStarted(applied);
+    RaftLoop.SnapshotSave save = snapshotSink.snapshotStarted(applied, changesOnly ? base.index() : 0);
+    ChainBase next = new ChainBase(applied, capture.revision(), compacted, changesOnly ? base.sections() + 1 : 1);
     snapshotWriting = true;
-    snapshotInFlight = snapshotWriter.submit(() -> write(capture, save));
+    snapshotInFlight = snapshotWriter.submit(() -> write(capture, save, next));
   }
 
-  private void write(StateSnapshot.Capture capture, RaftLoop.SnapshotSave save) {
+  private void write(StateSnapshot.Capture capture, RaftLoop.SnapshotSave save, ChainBase next) {
     try (capture) {
-      save.save(out -> capture.writeTo(new YieldingOutputStream(out, this::applyingLags)));
+      boolean saved = save.save(out -> capture.writeTo(new YieldingOutputStream(out, this::applyingLags)));
+      chainBase = saved ? next : null;
+      if (saved) {
+        log.info("wrote the snapshot at index {}: records={} sections={}", capture.index(), capture.records(),
+            next.sections());
+      }
     } catch (IOException | RuntimeException e) {
       if (!running) {
         // Stopping: the store closed under the writer.

@@ -30,11 +30,19 @@ import java.io.OutputStream;
  * The revision store comes last and unprefixed so that it can be streamed from the store
  * while it is read, however large it is. Versions 1 ("STA1", no membership) and 2 ("STA2")
  * put the store first with its length, and are still read.
+ *
+ * <p>A version 3 state may be followed by any number of sections of what changed since the
+ * section before, each laid out like it but starting with "STD3" and holding the revision
+ * store's changes since the one before (see {@link MvccStore#beginSnapshotSince}) with the whole
+ * membership and leases of its moment. The state is that of the last section. This lets a
+ * snapshot be taken at a cost that grows with the writes since the last one rather than with
+ * the store, and lets the snapshot files of a chain be sent to a follower one after the other.
  */
 public final class StateSnapshot {
   private static final int magicV1 = 0x53544131;
   private static final int magicV2 = 0x53544132;
   private static final int magicV3 = 0x53544133;
+  private static final int magicChanges = 0x53544433;
   /** A membership of thousands of members still fits; anything larger is a corrupt length. */
   private static final int maxMembershipBytes = 64 * 1024 * 1024;
   /** Millions of leases with their keys still fit; anything larger is a corrupt length. */
@@ -63,9 +71,24 @@ public final class StateSnapshot {
       return store.consistentIndex();
     }
 
+    /** The store's revision at the captured moment. */
+    public long revision() {
+      return store.revision();
+    }
+
+    /** Whether it holds only the changes since a base (see {@link #captureSince}). */
+    public boolean changesOnly() {
+      return store.baseRevision() >= 0;
+    }
+
+    /** How many revision records it holds. */
+    public long records() {
+      return store.records();
+    }
+
     public void writeTo(OutputStream out) throws IOException {
       DataOutputStream data = new DataOutputStream(out);
-      data.writeInt(magicV3);
+      data.writeInt(changesOnly() ? magicChanges : magicV3);
       if (membership == null) {
         data.writeInt(-1);
       } else {
@@ -87,12 +110,23 @@ public final class StateSnapshot {
 
   /** Captures the state; {@code members} may be null when the state carries no membership. */
   public static Capture capture(MvccStore store, Lessor lessor, ClusterMembers members) throws IOException {
+    return captureSince(store, lessor, members, -1);
+  }
+
+  /**
+   * Captures a section of the changes since the state captured at store revision
+   * {@code baseRevision}, or the whole state when it is negative. The store must not have been
+   * compacted since the base.
+   */
+  public static Capture captureSince(MvccStore store, Lessor lessor, ClusterMembers members, long baseRevision)
+      throws IOException {
     ByteArrayOutputStream leases = new ByteArrayOutputStream();
     DataOutputStream leaseData = new DataOutputStream(leases);
     lessor.writeTo(leaseData);
     leaseData.flush();
     byte[] membership = members == null ? null : members.toState().toByteArray();
-    return new Capture(store.beginSnapshot(), membership, leases.toByteArray());
+    StoreSnapshot snapshot = baseRevision < 0 ? store.beginSnapshot() : store.beginSnapshotSince(baseRevision);
+    return new Capture(snapshot, membership, leases.toByteArray());
   }
 
   /** Writes the state without a membership section. */
@@ -123,7 +157,8 @@ public final class StateSnapshot {
    */
   public static MvccStore read(InputStream in, MvccOptions mvccOptions, Lessor lessor, ClusterMembers members,
       long nowMillis) throws IOException {
-    DataInputStream data = new DataInputStream(in);
+    // One buffer for all sections: each reads exactly its own bytes from it.
+    DataInputStream data = new DataInputStream(new BufferedInputStream(in, 256 * 1024));
     int found = data.readInt();
     if (found == magicV3) {
       return readV3(data, mvccOptions, lessor, members, nowMillis);
@@ -157,20 +192,36 @@ public final class StateSnapshot {
 
   private static MvccStore readV3(DataInputStream data, MvccOptions mvccOptions, Lessor lessor, ClusterMembers members,
       long nowMillis) throws IOException {
-    int membershipLength = data.readInt();
-    if (membershipLength < -1 || membershipLength > maxMembershipBytes) {
-      throw new IOException("state snapshot has an impossible membership section length " + membershipLength);
+    MembershipState membership;
+    byte[] leases;
+    MvccStore store;
+    try (MvccStore.Restore restore = MvccStore.beginRestore(mvccOptions)) {
+      while (true) {
+        int membershipLength = data.readInt();
+        if (membershipLength < -1 || membershipLength > maxMembershipBytes) {
+          throw new IOException("state snapshot has an impossible membership section length " + membershipLength);
+        }
+        membership = null;
+        if (membershipLength >= 0) {
+          membership = MembershipState.parseFrom(readSection(data, membershipLength, "membership"));
+        }
+        int leaseLength = data.readInt();
+        if (leaseLength < 0 || leaseLength > maxLeaseBytes) {
+          throw new IOException("state snapshot has an impossible lease section length " + leaseLength);
+        }
+        leases = readSection(data, leaseLength, "lease");
+        restore.section(data);
+        int next = data.read();
+        if (next < 0) {
+          break;
+        }
+        int magic = (next << 24) | (data.readUnsignedByte() << 16) | (data.readUnsignedShort());
+        if (magic != magicChanges) {
+          throw new IOException("state snapshot has a section of unknown kind (magic " + Integer.toHexString(magic) + ")");
+        }
+      }
+      store = restore.finish();
     }
-    MembershipState membership = null;
-    if (membershipLength >= 0) {
-      membership = MembershipState.parseFrom(readSection(data, membershipLength, "membership"));
-    }
-    int leaseLength = data.readInt();
-    if (leaseLength < 0 || leaseLength > maxLeaseBytes) {
-      throw new IOException("state snapshot has an impossible lease section length " + leaseLength);
-    }
-    byte[] leases = readSection(data, leaseLength, "lease");
-    MvccStore store = MvccStore.restore(mvccOptions, new BufferedInputStream(data, 256 * 1024));
     return restoreTheRest(store, new DataInputStream(new ByteArrayInputStream(leases)), lessor, membership, members,
         nowMillis);
   }

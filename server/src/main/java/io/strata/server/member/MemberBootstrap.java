@@ -167,7 +167,7 @@ public final class MemberBootstrap {
     revisions.add(watches::onRevision);
     store.setEventListener(revisions);
     ApplyLoop apply = new ApplyLoop(state, membership.localMemberId(), pending, options.snapshotCountEntries(),
-        index -> raftRef[0].snapshotStarted(index, snapshotCatchUpEntries));
+        (index, baseIndex) -> raftRef[0].snapshotStarted(index, baseIndex, snapshotCatchUpEntries));
     apply.setConfChangeSink(cc -> raftRef[0].applyConfChange(cc).get());
     if (metadata.getJoinedExisting() && store.consistentIndex() == 0) {
       apply.requireSnapshotFirst();

@@ -19,6 +19,7 @@ import io.strata.raft.proto.SnapshotMetadata;
 import io.strata.raft.wal.SnapshotFiles;
 import io.strata.raft.wal.Wal;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -227,8 +228,12 @@ public final class RaftLoop implements AutoCloseable {
   /** Saves the bytes of a snapshot the apply loop took; see {@link #snapshotStarted}. */
   @FunctionalInterface
   public interface SnapshotSave {
-    /** Streams what {@code data} writes into the snapshot file, then installs it; on the caller's thread. */
-    void save(SnapshotFiles.DataWriter data) throws IOException;
+    /**
+     * Streams what {@code data} writes into the snapshot file, then installs it; on the caller's
+     * thread. Returns false when the snapshot was not saved (it was of no use, or the member is
+     * stopping, or the snapshot it builds on is gone): the next one is then to be whole.
+     */
+    boolean save(SnapshotFiles.DataWriter data) throws IOException;
   }
 
   /**
@@ -236,9 +241,10 @@ public final class RaftLoop implements AutoCloseable {
    * membership and the entry's term at that point (membership changes after it reach the core
    * later, in order, so a task queued now sees exactly the changes up to it). The returned save
    * writes the snapshot file on the caller's thread, then installs the snapshot in the log's
-   * storage and lets the log be compacted behind it.
+   * storage and lets the log be compacted behind it. With {@code baseIndex} > 0 the bytes are
+   * what follows the data of the snapshot saved at that index (see {@link SnapshotFiles}).
    */
-  public SnapshotSave snapshotStarted(long index, long keepEntriesBehind) {
+  public SnapshotSave snapshotStarted(long index, long baseIndex, long keepEntriesBehind) {
     CompletableFuture<SnapshotMetadata> at = new CompletableFuture<>();
     submit(n -> {
       // The applied index is never past what this member holds durably (the core hands out
@@ -265,14 +271,21 @@ public final class RaftLoop implements AutoCloseable {
       } catch (ExecutionException e) {
         // Stopping, or an inbox too full to take the task: a later snapshot will do.
         log.warn("skipped the snapshot at index {}: {}", index, e.getCause().toString());
-        return;
+        return false;
       }
       if (metadata == null) {
         log.info("dropped the snapshot at index {}: the log already starts from a newer one", index);
-        return;
+        return false;
       }
-      Snapshot saved = snapshots.save(metadata, data);
+      Snapshot saved;
+      try {
+        saved = snapshots.save(metadata, baseIndex, data);
+      } catch (NoSuchFileException e) {
+        log.warn("skipped the snapshot at index {}: {}", index, e.getReason());
+        return false;
+      }
       submit(n -> snapshotSaved(saved, keepEntriesBehind));
+      return true;
     };
   }
 

@@ -45,9 +45,9 @@ class ConfChangeApplyTest {
       StateMachine state = new StateMachine(store, new Lessor(LessorOptions.defaults()), members, options,
           rev -> { }, () -> 0L, (a, b) -> { });
       PendingRequests pending = new PendingRequests(local, 0);
-      ApplyLoop apply = new ApplyLoop(state, local, pending, 0, index -> {
+      ApplyLoop apply = new ApplyLoop(state, local, pending, 0, (index, baseIndex) -> {
         snapshots.add(index);
-        return data -> { };
+        return data -> true;
       });
       apply.setConfChangeSink(toRaft::add);
       CompletableFuture<Object> added = pending.register(10);

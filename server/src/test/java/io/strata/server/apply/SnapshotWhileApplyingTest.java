@@ -52,7 +52,7 @@ class SnapshotWhileApplyingTest {
     try (MvccStore store = MvccStore.open(options)) {
       StateMachine state = new StateMachine(store, new Lessor(LessorOptions.defaults()), null, options,
           rev -> { }, () -> 0L, (a, b) -> { });
-      ApplyLoop apply = new ApplyLoop(state, local, new PendingRequests(local, 0), snapshotCount, index -> {
+      ApplyLoop apply = new ApplyLoop(state, local, new PendingRequests(local, 0), snapshotCount, (index, baseIndex) -> {
         started.add(index);
         secondStarted.countDown();
         return data -> {
@@ -65,6 +65,7 @@ class SnapshotWhileApplyingTest {
               Thread.currentThread().interrupt();
             }
           }
+          return true;
         };
       });
       apply.start();
