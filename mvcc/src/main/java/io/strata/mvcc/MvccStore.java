@@ -122,11 +122,6 @@ public final class MvccStore implements AutoCloseable {
       return store;
     }
 
-    /** The records the sections held. */
-    public long records() {
-      return reader.records();
-    }
-
     @Override
     public void close() {
       if (!finished) {

@@ -205,11 +205,6 @@ final class SnapshotFormat {
       }
     }
 
-    /** The records read, over all sections. */
-    long records() {
-      return records;
-    }
-
     @Override
     public void close() {
       loader.close();

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -47,12 +46,6 @@ class SnapshotChainApplyTest {
 
   private static Entry compact(long index, long revision) {
     return entry(index, InternalRequest.newBuilder().setCompaction(CompactionRequest.newBuilder().setRevision(revision)));
-  }
-
-  private static void awaitApplied(ApplyLoop apply, long index) throws Exception {
-    CompletableFuture<Void> applied = new CompletableFuture<>();
-    apply.whenApplied(index, () -> applied.complete(null));
-    applied.get(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -119,7 +112,7 @@ class SnapshotChainApplyTest {
     for (long index = from + 1; index <= to; index++) {
       apply.committed(List.of(put(index)));
       if (index % snapshotCount == 0) {
-        awaitApplied(apply, index);
+        SnapshotWhileApplyingTest.awaitApplied(apply, index);
         // The next snapshot falls due only once this one is written.
         assertThat(saves.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
       }

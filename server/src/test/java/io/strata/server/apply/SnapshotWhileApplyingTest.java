@@ -36,7 +36,7 @@ class SnapshotWhileApplyingTest {
         .setData(request.toByteString()).build();
   }
 
-  private static void awaitApplied(ApplyLoop apply, long index) throws Exception {
+  static void awaitApplied(ApplyLoop apply, long index) throws Exception {
     CompletableFuture<Void> applied = new CompletableFuture<>();
     apply.whenApplied(index, () -> applied.complete(null));
     applied.get(10, TimeUnit.SECONDS);
