@@ -242,20 +242,12 @@ final class KeyIndex {
     if (newest == null || newest.main() <= main) {
       return;
     }
-    for (int gi = generations.size() - 1; gi >= 0; gi--) {
-      Generation g = generations.get(gi);
-      if (g.size() > 0 && g.get(0).main() <= main) {
-        for (int i = 0; i < g.size(); i++) {
-          if (g.get(i).main() > main) {
-            into.add(g.get(i));
-          }
+    for (Generation g : generations) {
+      for (Revision r : g.revisions()) {
+        if (r.main() > main) {
+          into.add(r);
         }
-        for (int later = gi + 1; later < generations.size(); later++) {
-          into.addAll(generations.get(later).revisions());
-        }
-        return;
       }
     }
-    collectRevisions(into);
   }
 }
