@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * How to build a store. {@code expectedEntries} sizes the off-heap revision map (one entry per
- * stored revision, plus one per 32 KiB of large values); it grows past that on its own, at the
- * cost of a copy, so size it for the history you expect to keep between compactions.
+ * stored revision, plus one per 32 KiB of large values); past that, later revisions go to
+ * further maps of their own, each twice the size of the one before.
  */
 public record MvccOptions(long expectedEntries, LeaseLookup leases) {
   public MvccOptions {

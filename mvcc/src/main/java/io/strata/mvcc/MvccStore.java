@@ -343,7 +343,7 @@ public final class MvccStore implements AutoCloseable {
     });
   }
 
-  /** A chunk of records for a snapshot; the read lock keeps a map swap out while it reads. */
+  /** A chunk of records for a snapshot; the read lock keeps emptied map parts open while it reads. */
   private void readRecords(List<Revision> revisions, byte[][] into) {
     read(() -> {
       for (int i = 0; i < revisions.size(); i++) {
@@ -419,7 +419,7 @@ public final class MvccStore implements AutoCloseable {
     try {
       checkUsable();
       dropUndroppedRevisions();
-      growIfNeeded();
+      closeEmptiedParts();
       return body.get();
     } finally {
       writer.unlock();
@@ -453,19 +453,14 @@ public final class MvccStore implements AutoCloseable {
     return result;
   }
 
-  /**
-   * Moves the revision map into a bigger one when it fills up. The copy runs without the write
-   * lock (only this writer changes the map, readers keep reading the old one); the swap waits
-   * for readers to leave.
-   */
-  private void growIfNeeded() {
-    if (!store.revisions.shouldGrow()) {
+  /** Closes the parts of the revision map that compaction emptied; readers wait meanwhile. */
+  private void closeEmptiedParts() {
+    if (!store.revisions.hasEmptiedParts()) {
       return;
     }
-    RevisionMap.Growth growth = store.revisions.prepareGrowth();
     rw.writeLock().lock();
     try {
-      store.revisions.install(growth);
+      store.revisions.closeEmptiedParts();
     } finally {
       rw.writeLock().unlock();
     }

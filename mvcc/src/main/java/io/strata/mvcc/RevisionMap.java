@@ -2,20 +2,26 @@ package io.strata.mvcc;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import net.openhft.chronicle.map.ChronicleMap;
 
 /**
- * Revision -> record bytes, off-heap, in an in-memory Chronicle Map (never persisted: the
- * snapshot file and the raft log are the durable truth, and the map is rebuilt from them).
+ * Revision -> record bytes, off-heap, in in-memory Chronicle Maps (never persisted: the
+ * snapshot file and the raft log are the durable truth, and the maps are rebuilt from them).
  *
  * <p>Chronicle Map has two hard limits that this class hides. An entry larger than what one
  * segment tier can hold is refused outright, so a record is cut into fragments of at most
  * {@link #FRAGMENT_BYTES}, each its own entry. And a map holds only so many entries beyond its
- * configured count ({@link #MAX_BLOAT_FACTOR} times, allocated as needed) before puts throw;
- * so the writer asks {@link #shouldGrow()} before each write transaction and moves the data
- * into a map twice the size, and a put that still overflows grows the map on the spot.
+ * configured count ({@link #MAX_BLOAT_FACTOR} times) before puts throw. Moving a full map into a
+ * bigger one would stop the writer for as long as the copy takes (seconds for a few million
+ * revisions), so instead the revisions are split into parts by revision: when the newest part
+ * holds {@link #NEW_PART_AT_MULTIPLE} times its configured entries, or refuses a put, the
+ * revisions from there on go to a new, bigger part. Revisions only grow, so each part holds one
+ * range of them and a lookup goes to exactly one part. A part that compaction has emptied is
+ * closed by {@link #closeEmptiedParts()}.
  *
  * <p>Entry layout. Key: {@code main:int64 | sub:int64 | fragment:int32}, big-endian. Value of
  * fragment i: bytes {@code [i * FRAGMENT_BYTES, (i + 1) * FRAGMENT_BYTES)} of the record. A
@@ -23,36 +29,54 @@ import net.openhft.chronicle.map.ChronicleMap;
  * and read back, as it is, without a header or a copy; only a record whose length is a
  * multiple of the fragment size costs one lookup that finds nothing.
  *
- * <p>Thread-safety: one writer (it alone calls the mutators, and is the only caller of
- * {@link #prepareGrowth()}) and any number of concurrent readers of {@link #get}; the caller
- * makes sure that no reader is inside {@link #get} while {@link #install} closes the old map.
+ * <p>Thread-safety: one writer (it alone calls the mutators; it puts revisions in increasing
+ * order) and any number of concurrent readers of {@link #get}; the caller makes sure that no
+ * reader is inside {@link #get} while {@link #closeEmptiedParts()} runs.
  */
 final class RevisionMap implements AutoCloseable {
   static final int FRAGMENT_BYTES = 32 * 1024;
   static final long MIN_CAPACITY_ENTRIES = 1024;
+  /** Parts stop doubling here: a part's address space is reserved up front. */
+  static final long MAX_PART_CAPACITY_ENTRIES = 16L << 20;
   static final int AVERAGE_VALUE_BYTES = 1024;
   static final double MAX_BLOAT_FACTOR = 4.0;
-  /** Growth starts once the map holds this many times its configured entries. */
-  static final long GROW_AT_MULTIPLE = 2;
+  /** A new part starts once the newest holds this many times its configured entries. */
+  static final long NEW_PART_AT_MULTIPLE = 2;
   private static final int KEY_BYTES = Revision.BYTES + 4;
 
-  private volatile ChronicleMap<byte[], byte[]> map;
-  private volatile long capacityEntries;
+  /** The revisions from {@code first} up to the next part's first, in a map of their own. */
+  private static final class Part {
+    final Revision first;
+    final long capacityEntries;
+    final ChronicleMap<byte[], byte[]> map;
+    /**
+     * Map entries (fragments) in the part. Chronicle Map's own count walks every segment, too
+     * slow to ask before each write; revisions are never written twice, so counting is exact.
+     */
+    final AtomicLong entries = new AtomicLong();
+
+    Part(Revision first, long capacityEntries) {
+      this.first = first;
+      this.capacityEntries = capacityEntries;
+      this.map = openMap(capacityEntries);
+    }
+
+    boolean full() {
+      return entries.get() >= capacityEntries * NEW_PART_AT_MULTIPLE;
+    }
+  }
+
+  // Ordered by first revision; replaced as a whole, so a reader sees one consistent list.
+  private volatile Part[] parts;
   private final AtomicLong recordBytes = new AtomicLong();
   private final AtomicLong records = new AtomicLong();
-  /**
-   * Map entries (fragments) written since the map was opened, minus those removed. Chronicle
-   * Map's own count walks every segment, too slow to ask before each write; revisions are
-   * never written twice, so counting puts is exact.
-   */
-  private final AtomicLong entries = new AtomicLong();
   // The most record bytes held since the map was created or the mark was reset: what etcd's
   // database file size is to its in-use size, since compaction alone never shrinks it.
   private final AtomicLong peakRecordBytes = new AtomicLong();
 
   private RevisionMap(long capacityEntries) {
-    this.capacityEntries = Math.max(MIN_CAPACITY_ENTRIES, capacityEntries);
-    this.map = openMap(this.capacityEntries);
+    this.parts = new Part[] {
+        new Part(new Revision(0, 0), Math.max(MIN_CAPACITY_ENTRIES, capacityEntries))};
   }
 
   static RevisionMap create(long expectedEntries) {
@@ -75,65 +99,134 @@ final class RevisionMap implements AutoCloseable {
   }
 
   void put(Revision rev, byte[] record) {
-    if (record.length < FRAGMENT_BYTES) {
-      putEntry(key(rev, 0), record);
-    } else {
-      int fragments = (record.length + FRAGMENT_BYTES - 1) / FRAGMENT_BYTES;
-      for (int f = 0; f < fragments; f++) {
-        int from = f * FRAGMENT_BYTES;
-        putEntry(key(rev, f),
-            Arrays.copyOfRange(record, from, Math.min(record.length, from + FRAGMENT_BYTES)));
-      }
+    Part[] ps = parts;
+    Part part = ps[ps.length - 1];
+    Invariants.check(rev.compareTo(part.first) >= 0,
+        "revision %s put after the part from %s began", rev, part.first);
+    if (part.full()) {
+      part = addPart(rev, part);
+    }
+    if (!putFragments(part, rev, record)) {
+      // Records larger than the average filled the part's segments before the count did.
+      part = addPart(rev, part);
+      Invariants.check(putFragments(part, rev, record), "a new part refused revision %s", rev);
     }
     records.incrementAndGet();
     long held = recordBytes.addAndGet(record.length + Revision.BYTES);
     peakRecordBytes.accumulateAndGet(held, Math::max);
   }
 
-  private void putEntry(byte[] key, byte[] value) {
-    entries.incrementAndGet();
-    try {
-      map.put(key, value);
-    } catch (IllegalStateException full) {
-      // Entries larger than the average filled the segments before the count did: grow now.
-      // The writer holds the store's write lock here, so no reader is inside the old map.
-      install(prepareGrowth());
-      map.put(key, value);
+  /** Puts every fragment of the record, or none of them when the part is full. */
+  private static boolean putFragments(Part part, Revision rev, byte[] record) {
+    int fragments = Math.max(1, (record.length + FRAGMENT_BYTES - 1) / FRAGMENT_BYTES);
+    for (int f = 0; f < fragments; f++) {
+      byte[] value = fragments == 1 ? record : Arrays.copyOfRange(record, f * FRAGMENT_BYTES,
+          Math.min(record.length, (f + 1) * FRAGMENT_BYTES));
+      try {
+        part.map.put(key(rev, f), value);
+      } catch (IllegalStateException full) {
+        for (int g = 0; g < f; g++) {
+          part.map.remove(key(rev, g));
+        }
+        part.entries.addAndGet(-f);
+        return false;
+      }
+      part.entries.incrementAndGet();
     }
+    return true;
+  }
+
+  private Part addPart(Revision first, Part newest) {
+    Part part = new Part(first, Math.min(MAX_PART_CAPACITY_ENTRIES, newest.capacityEntries * 2));
+    Part[] ps = parts;
+    Part[] grown = Arrays.copyOf(ps, ps.length + 1);
+    grown[ps.length] = part;
+    parts = grown;
+    return part;
+  }
+
+  /** The part that holds {@code rev}, if any does. */
+  private static Part partOf(Part[] ps, Revision rev) {
+    for (int i = ps.length - 1; i >= 0; i--) {
+      if (rev.compareTo(ps[i].first) >= 0) {
+        return ps[i];
+      }
+    }
+    return null;
   }
 
   /** The record at {@code rev}, or null when there is none. */
   byte[] get(Revision rev) {
-    ChronicleMap<byte[], byte[]> m = map;
-    byte[] part = m.get(key(rev, 0));
-    if (part == null || part.length < FRAGMENT_BYTES) {
-      return part;
+    Part part = partOf(parts, rev);
+    if (part == null) {
+      return null;
+    }
+    byte[] piece = part.map.get(key(rev, 0));
+    if (piece == null || piece.length < FRAGMENT_BYTES) {
+      return piece;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(4 * FRAGMENT_BYTES);
-    for (int f = 1; part != null; f++) {
-      out.write(part, 0, part.length);
-      part = part.length < FRAGMENT_BYTES ? null : m.get(key(rev, f));
+    for (int f = 1; piece != null; f++) {
+      out.write(piece, 0, piece.length);
+      piece = piece.length < FRAGMENT_BYTES ? null : part.map.get(key(rev, f));
     }
     return out.toByteArray();
   }
 
   boolean contains(Revision rev) {
-    return map.containsKey(key(rev, 0));
+    Part part = partOf(parts, rev);
+    return part != null && part.map.containsKey(key(rev, 0));
   }
 
   void remove(Revision rev) {
-    byte[] part = map.remove(key(rev, 0));
+    Part part = partOf(parts, rev);
     if (part == null) {
       return;
     }
+    byte[] piece = part.map.remove(key(rev, 0));
+    if (piece == null) {
+      return;
+    }
     long length = 0;
-    for (int f = 1; part != null; f++) {
-      entries.decrementAndGet();
-      length += part.length;
-      part = part.length < FRAGMENT_BYTES ? null : map.remove(key(rev, f));
+    for (int f = 1; piece != null; f++) {
+      part.entries.decrementAndGet();
+      length += piece.length;
+      piece = piece.length < FRAGMENT_BYTES ? null : part.map.remove(key(rev, f));
     }
     records.decrementAndGet();
     recordBytes.addAndGet(-(length + Revision.BYTES));
+  }
+
+  /** Whether {@link #closeEmptiedParts()} has anything to close. */
+  boolean hasEmptiedParts() {
+    Part[] ps = parts;
+    for (int i = 0; i < ps.length - 1; i++) {
+      if (ps[i].entries.get() == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Closes the parts, other than the newest, that hold nothing any more: compaction removed
+   * every revision in their range. Lookups in that range find nothing either way. No reader
+   * may be inside {@link #get} meanwhile.
+   */
+  void closeEmptiedParts() {
+    Part[] ps = parts;
+    List<Part> kept = new ArrayList<>(ps.length);
+    List<Part> emptied = new ArrayList<>();
+    for (int i = 0; i < ps.length; i++) {
+      (i < ps.length - 1 && ps[i].entries.get() == 0 ? emptied : kept).add(ps[i]);
+    }
+    if (emptied.isEmpty()) {
+      return;
+    }
+    parts = kept.toArray(new Part[0]);
+    for (Part p : emptied) {
+      p.map.close();
+    }
   }
 
   long recordCount() {
@@ -154,46 +247,25 @@ final class RevisionMap implements AutoCloseable {
   }
 
   /**
-   * Off-heap bytes the map has reserved. Mostly address space: the operating system backs
+   * Off-heap bytes the maps have reserved. Mostly address space: the operating system backs
    * only the pages entries have touched.
    */
   long allocatedBytes() {
-    return map.offHeapMemoryUsed();
+    long bytes = 0;
+    for (Part p : parts) {
+      bytes += p.map.offHeapMemoryUsed();
+    }
+    return bytes;
   }
 
-  long capacityEntries() {
-    return capacityEntries;
+  int partCount() {
+    return parts.length;
   }
-
-  boolean shouldGrow() {
-    return entries.get() >= capacityEntries * GROW_AT_MULTIPLE;
-  }
-
-  /** A bigger map holding a copy of every entry; the current map stays in use meanwhile. */
-  Growth prepareGrowth() {
-    ChronicleMap<byte[], byte[]> old = map;
-    long newCapacity = Math.max(capacityEntries * 2, old.longSize() * 2);
-    ChronicleMap<byte[], byte[]> bigger = openMap(newCapacity);
-    old.forEach(bigger::put);
-    return new Growth(bigger, newCapacity);
-  }
-
-  /** Replaces the map by its grown copy; no reader may be inside {@link #get} meanwhile. */
-  void install(Growth growth) {
-    ChronicleMap<byte[], byte[]> old = map;
-    Invariants.check(growth.map().longSize() == old.longSize(),
-        "grown map has %d entries, the map has %d", growth.map().longSize(), old.longSize());
-    map = growth.map();
-    entries.set(growth.map().longSize());
-    capacityEntries = growth.capacityEntries();
-    old.close();
-  }
-
-  /** A grown copy of the map, waiting to be installed. */
-  record Growth(ChronicleMap<byte[], byte[]> map, long capacityEntries) {}
 
   @Override
   public void close() {
-    map.close();
+    for (Part p : parts) {
+      p.map.close();
+    }
   }
 }

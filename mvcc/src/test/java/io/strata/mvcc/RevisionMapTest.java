@@ -35,19 +35,64 @@ class RevisionMapTest {
   }
 
   @Test
-  void growthKeepsEveryEntry() {
+  void revisionsPastThePartsCapacityGoToNewPartsAndStayReadable() {
     try (RevisionMap map = RevisionMap.create(StoreFixture.SMALL_ENTRIES)) {
-      int n = (int) (StoreFixture.SMALL_ENTRIES * RevisionMap.GROW_AT_MULTIPLE);
-      for (int i = 0; i < n; i++) {
+      int n = (int) (StoreFixture.SMALL_ENTRIES * RevisionMap.NEW_PART_AT_MULTIPLE * 4);
+      for (int i = 1; i <= n; i++) {
         map.put(new Revision(i, 0), new byte[] {(byte) i, 1});
       }
-      assertThat(map.shouldGrow()).isTrue();
-      map.install(map.prepareGrowth());
-      assertThat(map.shouldGrow()).isFalse();
-      assertThat(map.capacityEntries()).isGreaterThan(StoreFixture.SMALL_ENTRIES);
-      for (int i = 0; i < n; i++) {
+      assertThat(map.partCount()).isGreaterThan(1);
+      assertThat(map.recordCount()).isEqualTo(n);
+      for (int i = 1; i <= n; i++) {
         assertThat(map.get(new Revision(i, 0))).isEqualTo(new byte[] {(byte) i, 1});
+        assertThat(map.contains(new Revision(i, 1))).isFalse();
       }
+    }
+  }
+
+  @Test
+  void largeRecordsThatFillAPartBeforeItsCountDoesStartTheNextPart() {
+    Random random = new Random(5);
+    try (RevisionMap map = RevisionMap.create(StoreFixture.SMALL_ENTRIES)) {
+      // Each record is three fragments of the largest size, far above the average the part
+      // was sized for, so its segments fill long before the entry count says so.
+      byte[][] records = new byte[600][];
+      for (int i = 0; i < records.length; i++) {
+        records[i] = new byte[2 * F + 17];
+        random.nextBytes(records[i]);
+        map.put(new Revision(10 + i / 3, i % 3), records[i]);
+      }
+      assertThat(map.partCount()).isGreaterThan(1);
+      for (int i = 0; i < records.length; i++) {
+        assertThat(map.get(new Revision(10 + i / 3, i % 3))).isEqualTo(records[i]);
+      }
+    }
+  }
+
+  @Test
+  void partsThatCompactionEmptiedAreClosedAndTheRestStayReadable() {
+    try (RevisionMap map = RevisionMap.create(StoreFixture.SMALL_ENTRIES)) {
+      int n = (int) (StoreFixture.SMALL_ENTRIES * RevisionMap.NEW_PART_AT_MULTIPLE * 4);
+      for (int i = 1; i <= n; i++) {
+        map.put(new Revision(i, 0), new byte[] {(byte) i});
+      }
+      int parts = map.partCount();
+      assertThat(map.hasEmptiedParts()).isFalse();
+      int removed = n / 2;
+      for (int i = 1; i <= removed; i++) {
+        map.remove(new Revision(i, 0));
+      }
+      assertThat(map.hasEmptiedParts()).isTrue();
+      map.closeEmptiedParts();
+      assertThat(map.partCount()).isLessThan(parts);
+      assertThat(map.hasEmptiedParts()).isFalse();
+      for (int i = 1; i <= n; i++) {
+        assertThat(map.get(new Revision(i, 0)))
+            .isEqualTo(i <= removed ? null : new byte[] {(byte) i});
+      }
+      map.put(new Revision(n + 1, 0), new byte[] {7});
+      assertThat(map.get(new Revision(n + 1, 0))).isEqualTo(new byte[] {7});
+      assertThat(map.recordCount()).isEqualTo(n - removed + 1);
     }
   }
 }
