@@ -343,7 +343,7 @@ public final class MvccStore implements AutoCloseable {
     });
   }
 
-  /** A chunk of records for a snapshot; the read lock keeps emptied map parts open while it reads. */
+  /** A chunk of records for a snapshot; the read lock keeps emptied map parts open meanwhile. */
   private void readRecords(List<Revision> revisions, byte[][] into) {
     read(() -> {
       for (int i = 0; i < revisions.size(); i++) {
