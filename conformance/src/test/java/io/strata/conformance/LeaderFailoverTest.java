@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Kills the leader of a three-member cluster while a watch and lease keep-alives run through a
  * follower: the watch neither loses nor repeats an event, the kept-alive lease survives, and a
- * lease nobody keeps alive still expires about on time under the new leader.
+ * lease nobody keeps alive still expires about on time under the new leader. Strata's followers
+ * also notice at once that the killed leader is gone and campaign without waiting for the
+ * election timeout.
  */
 class LeaderFailoverTest {
     static final long KEPT_TTL_SECONDS = 5;
@@ -80,6 +82,14 @@ class LeaderFailoverTest {
                         leader.kill9();
                     }
                     putRetrying(writer, "/failover/k" + i);
+                }
+                if (cluster.kind() == ServerKind.STRATA) {
+                    // Beyond etcd: the killed leader's peer port refuses connections at once, and
+                    // the followers elect a new leader without waiting out the election timeout.
+                    for (ServerProcess follower : followers) {
+                        assertThat(follower.log()).as("log of follower %s", follower.name())
+                                .contains("is gone (its peer connections closed and a new one was refused)");
+                    }
                 }
 
                 // The abandoned lease is gone within its TTL plus an election timeout (and a margin

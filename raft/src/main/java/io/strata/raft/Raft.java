@@ -46,6 +46,10 @@ final class Raft {
   // Drawn from [electionTicks, 2 * electionTicks) on every reset, so that members rarely time
   // out together and split the vote.
   int randomizedElectionTicks;
+  // A candidate whose own vote alone wins leads once that vote is durable (see campaign).
+  boolean winsOnceVoteDurable;
+  // The term in which this follower was told its leader's process is gone; -1 when it was not.
+  long leaderGoneTerm = -1;
   ReadIndexQueue readIndexQueue = new ReadIndexQueue();
   // Read requests that arrived before this leader committed an entry of its own term: until then
   // it does not know the true commit index.
@@ -156,6 +160,7 @@ final class Raft {
       vote = 0;
     }
     leader = 0;
+    winsOnceVoteDurable = false;
     electionElapsed = 0;
     heartbeatElapsed = 0;
     randomizedElectionTicks = electionTicks + random.nextInt(electionTicks);
@@ -179,6 +184,36 @@ final class Raft {
 
   void tick() {
     behavior.tick();
+  }
+
+  /**
+   * {@code peer}'s process is gone, as the transport found (its connections closed and a new one
+   * was refused). A follower of it stops counting on it: it knows no leader, and the lease that
+   * made it ignore vote requests is over, so an election can start at once instead of after the
+   * election timeout. A false report costs nothing: the leader's next message restores it, and
+   * with pre-vote a member that still hears from the leader refuses to help depose it.
+   *
+   * @return whether {@code peer} was this follower's leader
+   */
+  boolean peerGone(long peer) {
+    if (role != RaftRole.FOLLOWER || peer == id || peer == 0 || leader != peer) {
+      return false;
+    }
+    leader = 0;
+    electionElapsed = Math.max(electionElapsed, electionTicks);
+    leaderGoneTerm = term;
+    return true;
+  }
+
+  /**
+   * Campaigns if this member is still a leaderless follower in the term its leader was reported
+   * gone: nobody has started an election it heard of, nor has the leader come back.
+   */
+  void campaignAfterLeaderGone() {
+    if (role == RaftRole.FOLLOWER && leader == 0 && term == leaderGoneTerm) {
+      leaderGoneTerm = -1;
+      hup(preVote ? CampaignType.PRE_ELECTION : CampaignType.ELECTION);
+    }
   }
 
   void tickElection() {
@@ -339,8 +374,11 @@ final class Raft {
       if (type == CampaignType.PRE_ELECTION) {
         campaign(CampaignType.ELECTION);
       } else {
-        becomeLeader();
-        leaderRole.broadcastAppend();
+        // With other voters, their votes are durable before they are counted, and this member's
+        // vote requests leave only once its own is. Alone, nothing would stand behind the win: a
+        // crash before the new term and vote reach the disk would let this term be won again,
+        // with another log, by this member or by a removed one it then votes for.
+        winsOnceVoteDurable = true;
       }
       return;
     }
@@ -450,6 +488,16 @@ final class Raft {
   }
 
   /** Told that this member's log up to (index, term) is durable. */
+  /** The hard state {@code persisted} is durable. */
+  void hardStatePersisted(HardState persisted) {
+    if (winsOnceVoteDurable && role == RaftRole.CANDIDATE && persisted.getTerm() == term
+        && persisted.getVote() == id) {
+      winsOnceVoteDurable = false;
+      becomeLeader();
+      leaderRole.broadcastAppend();
+    }
+  }
+
   void ownEntriesPersisted(long index, long term) {
     if (role == RaftRole.LEADER && log.matchTerm(index, term)) {
       leaderRole.ownEntriesPersisted(index);

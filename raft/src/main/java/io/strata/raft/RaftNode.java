@@ -117,6 +117,26 @@ public final class RaftNode {
     raft.step(Message.newBuilder().setType(MessageType.MSG_TRANSFER_LEADER).setFrom(transferee).build());
   }
 
+  /**
+   * Tells this member that {@code peer}'s process is gone: its connections closed and a new one
+   * was refused. If it was this follower's leader, the follower forgets it and grants votes at
+   * once; call {@link #campaignAfterLeaderGone} after a random delay (so that the followers do
+   * not all campaign together) to start an election without waiting for the election timeout.
+   *
+   * @return whether {@code peer} was this member's leader
+   */
+  public boolean reportPeerGone(long peer) {
+    return raft.peerGone(peer);
+  }
+
+  /**
+   * Starts an election (with a pre-vote round if configured) if this member is still a follower
+   * without a leader in the term {@link #reportPeerGone} found its leader gone.
+   */
+  public void campaignAfterLeaderGone() {
+    raft.campaignAfterLeaderGone();
+  }
+
   /** Tells the leader that a message to peer could not be delivered. */
   public void reportUnreachable(long peer) {
     raft.step(Message.newBuilder().setType(MessageType.MSG_UNREACHABLE).setFrom(peer).build());
@@ -206,6 +226,9 @@ public final class RaftNode {
    * own copy of entries towards commits only from here on.
    */
   public void persisted(Ready ready) {
+    if (ready.hardState() != null) {
+      raft.hardStatePersisted(ready.hardState());
+    }
     if (ready.snapshot() != null) {
       raft.log.stableSnapshotTo(ready.snapshot().getMetadata().getIndex());
     }

@@ -22,6 +22,13 @@ class ReplicationTest {
             .setConfState(io.strata.raft.proto.ConfState.newBuilder().addVoters(7))).build());
     RaftNode node = new RaftNode(new RaftConfig(7, 10, 1, 1 << 20, 64, true, true, 0), storage, new Random(1));
     node.campaign();
+    // Alone, its own vote must be durable before it leads.
+    assertThat(node.status().role()).isEqualTo(RaftRole.CANDIDATE);
+    Ready vote = node.ready();
+    assertThat(vote.hardState().getVote()).isEqualTo(7);
+    assertThat(vote.entries()).isEmpty();
+    storage.setHardState(vote.hardState());
+    node.advance(vote);
     assertThat(node.status().role()).isEqualTo(RaftRole.LEADER);
     Ready first = node.ready();
     assertThat(first.softState()).isEqualTo(new SoftState(7, RaftRole.LEADER));

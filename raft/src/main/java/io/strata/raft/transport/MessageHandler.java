@@ -19,6 +19,12 @@ public interface MessageHandler {
   void snapshotStatus(long peerId, boolean failed);
 
   /**
+   * {@code peerId}'s process is gone: every one of its URLs refused a connection since its
+   * streams ended (see {@link io.strata.raft.RaftNode#reportPeerGone}). Said once until it is reachable again.
+   */
+  default void peerGone(long peerId) {}
+
+  /**
    * A peer refused this member because the cluster removed it. etcd stops the member then; the
    * default only lets the transport's log line speak.
    */

@@ -184,6 +184,15 @@ final class Peer {
           + "refused-by-peer-id={}", PeerIdentity.hex(localId()), PeerIdentity.hex(id));
       handler.removedFromCluster(id);
     }
+    boolean gone;
+    synchronized (this) {
+      gone = !closed && used == channel && this.status.dialFailed(urls.get(urlIndex), urls, status);
+    }
+    if (gone) {
+      log.warn("remote peer is gone: every URL refused a connection since its streams ended: "
+          + "local-member-id={} remote-peer-id={}", PeerIdentity.hex(localId()), PeerIdentity.hex(id));
+      handler.peerGone(id);
+    }
     ManagedChannel old;
     synchronized (this) {
       if (closed || used != channel || urls.size() == 1) {

@@ -14,20 +14,23 @@ package io.strata.raft.sim;
  * @param removedLeaderTerms terms led by a removed member handing its log to the remaining voters
  * @param seedsWithAsyncWrites 1 if members finished writes after accepting their Readies
  * @param overlappedWrites Readies accepted while an earlier write was still under way
+ * @param goneLeaderCampaigns campaigns started at once because a follower was told its leader's
+ *     process was gone (rightly, after a crash, or wrongly)
  */
 record SimStats(int seedsChangingMembership, int confChangesProposed, int confChangesApplied, int leaderRemovals,
                 int joinersStarted, int membersStopped, int refusedWhilePending, int removedLeaderTerms,
-                int crashes, int snapshotsInstalled, int seedsWithAsyncWrites, int overlappedWrites) {
+                int crashes, int snapshotsInstalled, int seedsWithAsyncWrites, int overlappedWrites,
+                int goneLeaderCampaigns) {
 
   SimStats(boolean changedMembership, int confChangesProposed, int confChangesApplied, int leaderRemovals,
            int joinersStarted, int membersStopped, int refusedWhilePending, int removedLeaderTerms, int crashes,
-           int snapshotsInstalled, boolean asyncWrites, int overlappedWrites) {
+           int snapshotsInstalled, boolean asyncWrites, int overlappedWrites, int goneLeaderCampaigns) {
     this(changedMembership && confChangesProposed > 0 ? 1 : 0, confChangesProposed, confChangesApplied,
         leaderRemovals, joinersStarted, membersStopped, refusedWhilePending, removedLeaderTerms, crashes,
-        snapshotsInstalled, asyncWrites ? 1 : 0, overlappedWrites);
+        snapshotsInstalled, asyncWrites ? 1 : 0, overlappedWrites, goneLeaderCampaigns);
   }
 
-  static final SimStats NONE = new SimStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final SimStats NONE = new SimStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   SimStats plus(SimStats o) {
     return new SimStats(seedsChangingMembership + o.seedsChangingMembership,
@@ -35,16 +38,18 @@ record SimStats(int seedsChangingMembership, int confChangesProposed, int confCh
         leaderRemovals + o.leaderRemovals, joinersStarted + o.joinersStarted, membersStopped + o.membersStopped,
         refusedWhilePending + o.refusedWhilePending, removedLeaderTerms + o.removedLeaderTerms,
         crashes + o.crashes, snapshotsInstalled + o.snapshotsInstalled,
-        seedsWithAsyncWrites + o.seedsWithAsyncWrites, overlappedWrites + o.overlappedWrites);
+        seedsWithAsyncWrites + o.seedsWithAsyncWrites, overlappedWrites + o.overlappedWrites,
+        goneLeaderCampaigns + o.goneLeaderCampaigns);
   }
 
   String describe(int seeds) {
     return String.format("%d seeds: %d changed membership (%d conf changes accepted, %d applied, %d of them "
         + "removed their own leader; %d members joined empty, %d removed members stopped, %d changes refused "
         + "while one was pending, %d terms led by a removed member); %d crashes, %d snapshots installed; "
-        + "%d with writes finishing after their Ready (%d Readies taken while a write was under way)", seeds,
+        + "%d with writes finishing after their Ready (%d Readies taken while a write was under way); "
+        + "%d campaigns on a report that the leader was gone", seeds,
         seedsChangingMembership, confChangesProposed, confChangesApplied, leaderRemovals, joinersStarted,
         membersStopped, refusedWhilePending, removedLeaderTerms, crashes, snapshotsInstalled,
-        seedsWithAsyncWrites, overlappedWrites);
+        seedsWithAsyncWrites, overlappedWrites, goneLeaderCampaigns);
   }
 }

@@ -16,7 +16,8 @@ import java.util.TreeMap;
 /**
  * One reproducible run: real members over a {@link SimNetwork}, first a safety phase with faults
  * (drops, duplicates, delays, partitions, crashes that lose unsynced writes), random proposals
- * and, on some seeds, membership changes, with {@link SafetyChecker} watching every step; then a
+ * and, on some seeds, membership changes and reports that a peer's process is gone (right ones
+ * after crashes, wrong ones too), with {@link SafetyChecker} watching every step; then a
  * liveness phase that heals every fault and requires a leader among the final voters and new
  * proposals applied by every member of the final configuration.
  *
@@ -51,6 +52,12 @@ final class Simulation implements SimMembership.Cluster {
   private double slowWriteChance;
   // How likely a membership change is per tick; 0 on seeds with a fixed membership.
   private final double membershipChangeRate;
+  // Whether members hear that a crashed peer is gone (as the transport reports a refused
+  // connection), and campaign a few ticks later if it was their leader.
+  private final boolean reportsGonePeers;
+  // Campaigns due after a report that a member's leader is gone: {member id, due tick}.
+  private final List<long[]> campaignsDue = new ArrayList<>();
+  private int goneLeaderCampaigns;
   private long now;
   private int proposalCounter;
   private int crashes;
@@ -83,6 +90,7 @@ final class Simulation implements SimMembership.Cluster {
     for (long id = 1; id <= initialSize; id++) {
       addMember(id, cs.build(), false);
     }
+    this.reportsGonePeers = random.nextBoolean();
   }
 
   /**
@@ -167,7 +175,7 @@ final class Simulation implements SimMembership.Cluster {
     return new SimStats(membershipChangeRate > 0, membership.proposed(), checker.confChangesApplied(),
         checker.leaderRemovalsApplied(), membership.joinersStarted(), membership.membersStopped(),
         membership.refusedWhilePending(), checker.termsLedFromOutsideConfiguration(), crashes,
-        checker.snapshotsInstalled(), asyncWrites, overlappedWrites());
+        checker.snapshotsInstalled(), asyncWrites, overlappedWrites(), goneLeaderCampaigns);
   }
 
   private int overlappedWrites() {
@@ -232,6 +240,13 @@ final class Simulation implements SimMembership.Cluster {
       if (m.up) {
         m.crash();
         crashes++;
+        if (reportsGonePeers) {
+          for (SimMember other : upMembers()) {
+            if (random.nextDouble() < 0.8) {
+              reportGone(other, m.id);
+            }
+          }
+        }
       }
     } else if (r < 0.05) {
       for (SimMember m : members.values()) {
@@ -249,6 +264,36 @@ final class Simulation implements SimMembership.Cluster {
       }
     } else if (r < 0.09) {
       network.healAll();
+    } else if (r < 0.1 && reportsGonePeers) {
+      // A wrong report: the peer runs (a connection reset and a refused redial, say).
+      SimMember told = randomMember();
+      if (told.up) {
+        reportGone(told, randomMember().id);
+      }
+    }
+  }
+
+  private void reportGone(SimMember told, long gone) {
+    if (told.node.reportPeerGone(gone)) {
+      campaignsDue.add(new long[] {told.id, now + random.nextInt(3)});
+    }
+  }
+
+  private void runDueCampaigns() {
+    for (var it = campaignsDue.iterator(); it.hasNext(); ) {
+      long[] due = it.next();
+      if (due[1] > now) {
+        continue;
+      }
+      it.remove();
+      SimMember m = members.get(due[0]);
+      if (m != null && m.up) {
+        RaftRole before = m.node.status().role();
+        m.node.campaignAfterLeaderGone();
+        if (m.node.status().role() != before) {
+          goneLeaderCampaigns++;
+        }
+      }
     }
   }
 
@@ -360,6 +405,7 @@ final class Simulation implements SimMembership.Cluster {
 
   private void tick(boolean faults) {
     now++;
+    runDueCampaigns();
     for (SimMember m : members.values()) {
       if (!m.up) {
         continue;

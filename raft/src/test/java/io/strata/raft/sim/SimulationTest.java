@@ -31,6 +31,7 @@ class SimulationTest {
       assertThat(total.leaderRemovals()).isPositive();
       assertThat(total.joinersStarted()).isPositive();
       assertThat(total.overlappedWrites()).isPositive();
+      assertThat(total.goneLeaderCampaigns()).isPositive();
     }
   }
 

@@ -167,6 +167,31 @@ class PeerTransportTest {
   }
 
   @Test
+  void aStoppedPeerIsReportedGoneOnceUntilItIsBack() throws Exception {
+    RecordingHandler ha = new RecordingHandler();
+    PeerTransport a = closeLater(started(options(1, clusterId, 0), ha));
+    PeerTransport b = started(options(2, clusterId, 0), new RecordingHandler());
+    int portB = portOf(b);
+    a.addPeer(2, urlsOf(b));
+    b.addPeer(1, urlsOf(a));
+    await("peer is active", () -> a.isActive(2));
+    assertThat(ha.gone).isEmpty();
+
+    b.close();
+    await("stopped peer reported gone", () -> !ha.gone.isEmpty());
+    // Redials go on being refused; the report is not repeated for them.
+    Thread.sleep(500);
+    assertThat(ha.gone).containsExactly(2L);
+
+    PeerTransport b2 = started(options(2, clusterId, portB), new RecordingHandler());
+    b2.addPeer(1, urlsOf(a));
+    await("peer is active again", () -> a.isActive(2));
+    assertThat(ha.gone).containsExactly(2L);
+    b2.close();
+    await("stopped again, reported again", () -> ha.gone.size() == 2);
+  }
+
+  @Test
   void aRestartedPeerIsReconnectedAndMessagesFlowAgain() throws Exception {
     RecordingHandler ha = new RecordingHandler();
     RecordingHandler hb = new RecordingHandler();

@@ -15,6 +15,7 @@ final class RecordingHandler implements MessageHandler {
   final Map<Long, AtomicInteger> unreachable = new ConcurrentHashMap<>();
   final List<SnapshotStatus> snapshotStatuses = new CopyOnWriteArrayList<>();
   final List<Long> removedBy = new CopyOnWriteArrayList<>();
+  final List<Long> gone = new CopyOnWriteArrayList<>();
 
   @Override
   public void receive(Message message) {
@@ -34,6 +35,11 @@ final class RecordingHandler implements MessageHandler {
   @Override
   public void removedFromCluster(long refusingPeerId) {
     removedBy.add(refusingPeerId);
+  }
+
+  @Override
+  public void peerGone(long peerId) {
+    gone.add(peerId);
   }
 
   int unreachableCount(long peerId) {

@@ -194,6 +194,11 @@ public final class MemberBootstrap {
           }
 
           @Override
+          public void peerGone(long peerId) {
+            raftRef[0].peerGone(peerId);
+          }
+
+          @Override
           public void removedFromCluster(long refusingPeerId) {
             log.warn("a peer refused this member as removed from the cluster: remote-peer-id={}", MemberIds.hex(refusingPeerId));
             if (memberRef[0] != null) {

@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -59,6 +60,14 @@ public final class RaftLoop implements AutoCloseable {
   static final int proposalBatchMaxItems = 4_096;
   /** Heartbeat ticks after which an unanswered ReadIndex round is sent again. */
   static final int readRoundRetryTicks = 5;
+  /**
+   * A follower whose leader's process is gone campaigns after half a tick plus a random delay of
+   * up to this many ticks. The half tick lets the other followers notice too (until they do, they
+   * ignore vote requests, as followers of a live leader); the spread makes one follower's vote
+   * requests usually reach the others before they campaign themselves, which would split the
+   * vote. Both together stay far below an election timeout.
+   */
+  static final int goneLeaderCampaignSpreadTicks = 2;
 
   /** What the loop needs from the apply side. */
   public interface CommitSink {
@@ -128,6 +137,8 @@ public final class RaftLoop implements AutoCloseable {
   private final Map<ByteString, List<ReadRequest>> readsInFlight = new HashMap<>();
   private long readRounds;
   private long readRoundStartedNanos;
+  /** When to campaign because the leader's process is gone; 0 for not. Raft thread only. */
+  private long goneLeaderCampaignAtNanos;
 
   /** The configuration as of the last applied change; snapshots record it. Raft thread only. */
   private ConfState confState;
@@ -212,6 +223,23 @@ public final class RaftLoop implements AutoCloseable {
   }
 
   /** Runs an action on the raft thread, with the core in hand. */
+  /**
+   * The transport found {@code peer}'s process gone (its connections closed, a new one refused).
+   * If it led this member, an election starts after a short random delay instead of after the
+   * election timeout.
+   */
+  public void peerGone(long peer) {
+    submit(n -> {
+      if (n.reportPeerGone(peer)) {
+        long delayNanos = tickIntervalNanos / 2
+            + ThreadLocalRandom.current().nextLong(goneLeaderCampaignSpreadTicks * tickIntervalNanos);
+        goneLeaderCampaignAtNanos = (System.nanoTime() + delayNanos) | 1;
+        log.info("the leader {} is gone (its peer connections closed and a new one was refused); campaigning in "
+            + "{} ms unless a leader is heard from", Long.toHexString(peer), delayNanos / 1_000_000);
+      }
+    });
+  }
+
   public CompletableFuture<Void> submit(Consumer<RaftNode> action) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     offer(new Task(n -> {
@@ -441,7 +469,9 @@ public final class RaftLoop implements AutoCloseable {
     List<Proposal> proposals = new ArrayList<>();
     try {
       while (running) {
-        long waitNanos = nextTickNanos - System.nanoTime();
+        long wakeNanos = goneLeaderCampaignAtNanos != 0 && goneLeaderCampaignAtNanos - nextTickNanos < 0
+            ? goneLeaderCampaignAtNanos : nextTickNanos;
+        long waitNanos = wakeNanos - System.nanoTime();
         Input first = waitNanos > 0 ? inbox.poll(waitNanos, TimeUnit.NANOSECONDS) : inbox.poll();
         if (first != null) {
           drained.add(first);
@@ -475,6 +505,10 @@ public final class RaftLoop implements AutoCloseable {
           node.tick();
           // Ticks are not caught up after a stall: a burst of ticks would fire elections at once.
           nextTickNanos = now + tickIntervalNanos;
+        }
+        if (goneLeaderCampaignAtNanos != 0 && now - goneLeaderCampaignAtNanos >= 0) {
+          goneLeaderCampaignAtNanos = 0;
+          node.campaignAfterLeaderGone();
         }
         while (node.hasReady()) {
           handle(node.ready());
