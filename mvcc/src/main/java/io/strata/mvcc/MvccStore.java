@@ -95,7 +95,16 @@ public final class MvccStore implements AutoCloseable {
    * changes since it, each based on the one before (see {@link #beginSnapshotSince}).
    */
   public static Restore beginRestore(MvccOptions options) {
-    return new Restore(new MvccStore(options));
+    return new Restore(new MvccStore(options), null);
+  }
+
+  /**
+   * Like {@link #beginRestore(MvccOptions)}, but the store keeps the records where they lie in
+   * {@code input}'s bytes instead of copying them: restoring costs one read of the records to
+   * index them. Read the sections from {@code input} (through streams that do not read ahead).
+   */
+  public static Restore beginRestore(MvccOptions options, SnapshotInput input) {
+    return new Restore(new MvccStore(options), input);
   }
 
   /** A store being restored section by section; close it to abandon the restore. */
@@ -104,12 +113,15 @@ public final class MvccStore implements AutoCloseable {
     private final SnapshotFormat.Reader reader;
     private boolean finished;
 
-    private Restore(MvccStore store) {
+    private Restore(MvccStore store, SnapshotInput inPlace) {
       this.store = store;
-      this.reader = new SnapshotFormat.Reader(store.store);
+      this.reader = new SnapshotFormat.Reader(store.store, inPlace);
     }
 
-    /** Reads one section, exactly its bytes; pass a buffered stream. */
+    /**
+     * Reads one section, exactly its bytes; pass a buffered stream, or one over the
+     * {@link SnapshotInput} the restore began with.
+     */
     public void section(InputStream in) throws IOException {
       reader.section(in);
     }

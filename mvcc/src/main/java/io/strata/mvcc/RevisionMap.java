@@ -1,5 +1,6 @@
 package io.strata.mvcc;
 
+import com.google.protobuf.ByteString;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -21,7 +22,9 @@ import net.openhft.chronicle.map.ChronicleMap;
  * holds {@link #NEW_PART_AT_MULTIPLE} times its configured entries, or refuses a put, the
  * revisions from there on go to a new, bigger part. Revisions only grow, so each part holds one
  * range of them and a lookup goes to exactly one part. A part that compaction has emptied is
- * closed by {@link #closeEmptiedParts()}.
+ * closed by {@link #closeEmptiedParts()}. A store restored from a snapshot read in place starts
+ * with a first part that is no map at all: the snapshot's records where they lie
+ * ({@link #adoptRestored}).
  *
  * <p>Entry layout. Key: {@code main:int64 | sub:int64 | fragment:int32}, big-endian. Value of
  * fragment i: bytes {@code [i * FRAGMENT_BYTES, (i + 1) * FRAGMENT_BYTES)} of the record. A
@@ -44,9 +47,31 @@ final class RevisionMap implements AutoCloseable {
   static final long NEW_PART_AT_MULTIPLE = 2;
   private static final int KEY_BYTES = Revision.BYTES + 4;
 
-  /** The revisions from {@code first} up to the next part's first, in a map of their own. */
-  private static final class Part {
+  /** The revisions from {@code first} up to the next part's first. */
+  private abstract static class Part {
     final Revision first;
+
+    Part(Revision first) {
+      this.first = first;
+    }
+
+    abstract byte[] get(Revision rev);
+
+    abstract boolean contains(Revision rev);
+
+    /** Removes the record at {@code rev}; returns its length, or -1 when there was none. */
+    abstract long remove(Revision rev);
+
+    /** Whether compaction removed everything the part held. */
+    abstract boolean emptied();
+
+    abstract long allocatedBytes();
+
+    abstract void close();
+  }
+
+  /** Revisions in an off-heap map of their own; the newest part is always one. */
+  private static final class MapPart extends Part {
     final long capacityEntries;
     final ChronicleMap<byte[], byte[]> map;
     /**
@@ -55,14 +80,127 @@ final class RevisionMap implements AutoCloseable {
      */
     final AtomicLong entries = new AtomicLong();
 
-    Part(Revision first, long capacityEntries) {
-      this.first = first;
+    MapPart(Revision first, long capacityEntries) {
+      this(first, capacityEntries, openMap(capacityEntries));
+    }
+
+    MapPart(Revision first, long capacityEntries, ChronicleMap<byte[], byte[]> map) {
+      super(first);
       this.capacityEntries = capacityEntries;
-      this.map = openMap(capacityEntries);
+      this.map = map;
     }
 
     boolean full() {
       return entries.get() >= capacityEntries * NEW_PART_AT_MULTIPLE;
+    }
+
+    /** Puts every fragment of the record, or none of them when the part is full. */
+    boolean putFragments(Revision rev, byte[] record) {
+      int fragments = Math.max(1, (record.length + FRAGMENT_BYTES - 1) / FRAGMENT_BYTES);
+      for (int f = 0; f < fragments; f++) {
+        byte[] value = fragments == 1 ? record : Arrays.copyOfRange(record, f * FRAGMENT_BYTES,
+            Math.min(record.length, (f + 1) * FRAGMENT_BYTES));
+        try {
+          map.put(key(rev, f), value);
+        } catch (IllegalStateException full) {
+          for (int g = 0; g < f; g++) {
+            map.remove(key(rev, g));
+          }
+          entries.addAndGet(-f);
+          return false;
+        }
+        entries.incrementAndGet();
+      }
+      return true;
+    }
+
+    @Override
+    byte[] get(Revision rev) {
+      byte[] piece = map.get(key(rev, 0));
+      if (piece == null || piece.length < FRAGMENT_BYTES) {
+        return piece;
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(4 * FRAGMENT_BYTES);
+      for (int f = 1; piece != null; f++) {
+        out.write(piece, 0, piece.length);
+        piece = piece.length < FRAGMENT_BYTES ? null : map.get(key(rev, f));
+      }
+      return out.toByteArray();
+    }
+
+    @Override
+    boolean contains(Revision rev) {
+      return map.containsKey(key(rev, 0));
+    }
+
+    @Override
+    long remove(Revision rev) {
+      byte[] piece = map.remove(key(rev, 0));
+      if (piece == null) {
+        return -1;
+      }
+      long length = 0;
+      for (int f = 1; piece != null; f++) {
+        entries.decrementAndGet();
+        length += piece.length;
+        piece = piece.length < FRAGMENT_BYTES ? null : map.remove(key(rev, f));
+      }
+      return length;
+    }
+
+    @Override
+    boolean emptied() {
+      return entries.get() == 0;
+    }
+
+    @Override
+    long allocatedBytes() {
+      return map.offHeapMemoryUsed();
+    }
+
+    @Override
+    void close() {
+      map.close();
+    }
+  }
+
+  /** The records of a restored snapshot, read where they are (see {@link InPlaceRecords}). */
+  private static final class InPlacePart extends Part {
+    final InPlaceRecords records;
+
+    InPlacePart(Revision first, InPlaceRecords records) {
+      super(first);
+      this.records = records;
+    }
+
+    @Override
+    byte[] get(Revision rev) {
+      return records.get(rev);
+    }
+
+    @Override
+    boolean contains(Revision rev) {
+      return records.contains(rev);
+    }
+
+    @Override
+    long remove(Revision rev) {
+      return records.remove(rev);
+    }
+
+    @Override
+    boolean emptied() {
+      return records.live() == 0;
+    }
+
+    @Override
+    long allocatedBytes() {
+      return records.sourceBytes();
+    }
+
+    @Override
+    void close() {
+      // The source is released with the last reference to it.
     }
   }
 
@@ -76,7 +214,7 @@ final class RevisionMap implements AutoCloseable {
 
   private RevisionMap(long capacityEntries) {
     this.parts = new Part[] {
-        new Part(new Revision(0, 0), Math.max(MIN_CAPACITY_ENTRIES, capacityEntries))};
+        new MapPart(new Revision(0, 0), Math.max(MIN_CAPACITY_ENTRIES, capacityEntries))};
   }
 
   static RevisionMap create(long expectedEntries) {
@@ -100,44 +238,43 @@ final class RevisionMap implements AutoCloseable {
 
   void put(Revision rev, byte[] record) {
     Part[] ps = parts;
-    Part part = ps[ps.length - 1];
+    MapPart part = (MapPart) ps[ps.length - 1];
     Invariants.check(rev.compareTo(part.first) >= 0,
         "revision %s put after the part from %s began", rev, part.first);
     if (part.full()) {
       part = addPart(rev, part);
     }
-    if (!putFragments(part, rev, record)) {
+    if (!part.putFragments(rev, record)) {
       // Records larger than the average filled the part's segments before the count did.
       part = addPart(rev, part);
-      Invariants.check(putFragments(part, rev, record), "a new part refused revision %s", rev);
+      Invariants.check(part.putFragments(rev, record), "a new part refused revision %s", rev);
     }
     records.incrementAndGet();
     long held = recordBytes.addAndGet(record.length + Revision.BYTES);
     peakRecordBytes.accumulateAndGet(held, Math::max);
   }
 
-  /** Puts every fragment of the record, or none of them when the part is full. */
-  private static boolean putFragments(Part part, Revision rev, byte[] record) {
-    int fragments = Math.max(1, (record.length + FRAGMENT_BYTES - 1) / FRAGMENT_BYTES);
-    for (int f = 0; f < fragments; f++) {
-      byte[] value = fragments == 1 ? record : Arrays.copyOfRange(record, f * FRAGMENT_BYTES,
-          Math.min(record.length, (f + 1) * FRAGMENT_BYTES));
-      try {
-        part.map.put(key(rev, f), value);
-      } catch (IllegalStateException full) {
-        for (int g = 0; g < f; g++) {
-          part.map.remove(key(rev, g));
-        }
-        part.entries.addAndGet(-f);
-        return false;
-      }
-      part.entries.incrementAndGet();
+  /**
+   * Takes the records of a restored snapshot as they are, before any put: the map then holds
+   * exactly them, and later revisions go to the map part as usual.
+   */
+  void adoptRestored(InPlaceRecords.Builder restored, ByteString source) {
+    Part[] ps = parts;
+    Invariants.check(ps.length == 1 && records.get() == 0, "restored records adopted by a map that holds some");
+    if (restored.count() == 0) {
+      return;
     }
-    return true;
+    MapPart empty = (MapPart) ps[0];
+    Revision last = restored.last();
+    parts = new Part[] {new InPlacePart(new Revision(0, 0), restored.build(source)),
+        new MapPart(new Revision(last.main(), last.sub() + 1), empty.capacityEntries, empty.map)};
+    records.addAndGet(restored.count());
+    long held = recordBytes.addAndGet(restored.bytes() + (long) restored.count() * Revision.BYTES);
+    peakRecordBytes.accumulateAndGet(held, Math::max);
   }
 
-  private Part addPart(Revision first, Part newest) {
-    Part part = new Part(first, Math.min(MAX_PART_CAPACITY_ENTRIES, newest.capacityEntries * 2));
+  private MapPart addPart(Revision first, MapPart newest) {
+    MapPart part = new MapPart(first, Math.min(MAX_PART_CAPACITY_ENTRIES, newest.capacityEntries * 2));
     Part[] ps = parts;
     Part[] grown = Arrays.copyOf(ps, ps.length + 1);
     grown[ps.length] = part;
@@ -158,24 +295,12 @@ final class RevisionMap implements AutoCloseable {
   /** The record at {@code rev}, or null when there is none. */
   byte[] get(Revision rev) {
     Part part = partOf(parts, rev);
-    if (part == null) {
-      return null;
-    }
-    byte[] piece = part.map.get(key(rev, 0));
-    if (piece == null || piece.length < FRAGMENT_BYTES) {
-      return piece;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(4 * FRAGMENT_BYTES);
-    for (int f = 1; piece != null; f++) {
-      out.write(piece, 0, piece.length);
-      piece = piece.length < FRAGMENT_BYTES ? null : part.map.get(key(rev, f));
-    }
-    return out.toByteArray();
+    return part == null ? null : part.get(rev);
   }
 
   boolean contains(Revision rev) {
     Part part = partOf(parts, rev);
-    return part != null && part.map.containsKey(key(rev, 0));
+    return part != null && part.contains(rev);
   }
 
   void remove(Revision rev) {
@@ -183,15 +308,9 @@ final class RevisionMap implements AutoCloseable {
     if (part == null) {
       return;
     }
-    byte[] piece = part.map.remove(key(rev, 0));
-    if (piece == null) {
+    long length = part.remove(rev);
+    if (length < 0) {
       return;
-    }
-    long length = 0;
-    for (int f = 1; piece != null; f++) {
-      part.entries.decrementAndGet();
-      length += piece.length;
-      piece = piece.length < FRAGMENT_BYTES ? null : part.map.remove(key(rev, f));
     }
     records.decrementAndGet();
     recordBytes.addAndGet(-(length + Revision.BYTES));
@@ -201,7 +320,7 @@ final class RevisionMap implements AutoCloseable {
   boolean hasEmptiedParts() {
     Part[] ps = parts;
     for (int i = 0; i < ps.length - 1; i++) {
-      if (ps[i].entries.get() == 0) {
+      if (ps[i].emptied()) {
         return true;
       }
     }
@@ -218,14 +337,14 @@ final class RevisionMap implements AutoCloseable {
     List<Part> kept = new ArrayList<>(ps.length);
     List<Part> emptied = new ArrayList<>();
     for (int i = 0; i < ps.length; i++) {
-      (i < ps.length - 1 && ps[i].entries.get() == 0 ? emptied : kept).add(ps[i]);
+      (i < ps.length - 1 && ps[i].emptied() ? emptied : kept).add(ps[i]);
     }
     if (emptied.isEmpty()) {
       return;
     }
     parts = kept.toArray(new Part[0]);
     for (Part p : emptied) {
-      p.map.close();
+      p.close();
     }
   }
 
@@ -253,7 +372,7 @@ final class RevisionMap implements AutoCloseable {
   long allocatedBytes() {
     long bytes = 0;
     for (Part p : parts) {
-      bytes += p.map.offHeapMemoryUsed();
+      bytes += p.allocatedBytes();
     }
     return bytes;
   }
@@ -265,7 +384,7 @@ final class RevisionMap implements AutoCloseable {
   @Override
   public void close() {
     for (Part p : parts) {
-      p.map.close();
+      p.close();
     }
   }
 }

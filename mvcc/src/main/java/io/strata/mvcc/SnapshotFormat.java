@@ -104,7 +104,10 @@ final class SnapshotFormat {
    */
   static final class Reader implements AutoCloseable {
     private final RevisionStore store;
+    // Exactly one of the two: records copied into the map, or left where they are in the input.
     private final RevisionMapLoader loader;
+    private final SnapshotInput inPlace;
+    private final InPlaceRecords.Builder inPlaceRecords;
     // The lease of each key whose newest record so far is a put with a lease: once every record
     // is read, those are the live keys' leases, found without reading the map back.
     private final Map<ByteString, Long> leaseOfLiveKey = new HashMap<>();
@@ -113,8 +116,18 @@ final class SnapshotFormat {
     private long records;
 
     Reader(RevisionStore store) {
+      this(store, null);
+    }
+
+    /**
+     * A reader that leaves the records in {@code inPlace}'s bytes when it is not null; the
+     * sections must then be read from it, through streams that do not read ahead.
+     */
+    Reader(RevisionStore store, SnapshotInput inPlace) {
       this.store = store;
-      this.loader = new RevisionMapLoader(store.revisions);
+      this.inPlace = inPlace;
+      this.loader = inPlace == null ? new RevisionMapLoader(store.revisions) : null;
+      this.inPlaceRecords = inPlace == null ? null : new InPlaceRecords.Builder();
     }
 
     /**
@@ -156,6 +169,7 @@ final class SnapshotFormat {
             || (lastRecord != null && lastRecord.compareTo(rev) >= 0)) {
           throw new IOException("corrupt mvcc snapshot record " + (records + i) + " at " + rev);
         }
+        long offset = inPlace == null ? -1 : inPlace.position();
         byte[] record = new byte[length];
         data.readFully(record);
         StoredRecord decoded;
@@ -170,7 +184,11 @@ final class SnapshotFormat {
         } else {
           leaseOfLiveKey.put(decoded.kv().getKey(), decoded.kv().getLease());
         }
-        loader.add(rev, record);
+        if (loader != null) {
+          loader.add(rev, record);
+        } else {
+          inPlaceRecords.add(rev, offset, length);
+        }
         lastRecord = rev;
       }
       byte[] expected = sha.digest();
@@ -193,7 +211,11 @@ final class SnapshotFormat {
       if (last == null) {
         throw new IOException("mvcc snapshot has no sections");
       }
-      loader.finish();
+      if (loader != null) {
+        loader.finish();
+      } else {
+        store.revisions.adoptRestored(inPlaceRecords, inPlace.source());
+      }
       store.restoreCounters(last.currentRev(), last.compactMainRev(), last.compactBoundarySubs(),
           last.consistentIndex());
       store.leases.clear();
@@ -207,7 +229,9 @@ final class SnapshotFormat {
 
     @Override
     public void close() {
-      loader.close();
+      if (loader != null) {
+        loader.close();
+      }
     }
   }
 

@@ -95,4 +95,47 @@ class RevisionMapTest {
       assertThat(map.recordCount()).isEqualTo(n - removed + 1);
     }
   }
+
+  @Test
+  void recordsAdoptedInPlaceAreReadWhereTheyLieRemovedByMarkingAndDroppedOnceAllAreGone() {
+    // Records of 3 and 40 000 bytes (larger than a fragment) at their offsets in a source.
+    byte[] bytes = new byte[50_000];
+    new Random(7).nextBytes(bytes);
+    com.google.protobuf.ByteString source = com.google.protobuf.ByteString.copyFrom(bytes);
+    InPlaceRecords.Builder restored = new InPlaceRecords.Builder();
+    restored.add(new Revision(2, 0), 10, 3);
+    restored.add(new Revision(3, 0), 100, 40_000);
+    restored.add(new Revision(3, 1), 5, 1);
+    try (RevisionMap map = RevisionMap.create(StoreFixture.SMALL_ENTRIES)) {
+      map.adoptRestored(restored, source);
+      assertThat(map.recordCount()).isEqualTo(3);
+      assertThat(map.recordBytes()).isEqualTo(40_004 + 3L * Revision.BYTES);
+      assertThat(map.get(new Revision(2, 0))).isEqualTo(java.util.Arrays.copyOfRange(bytes, 10, 13));
+      assertThat(map.get(new Revision(3, 0))).isEqualTo(java.util.Arrays.copyOfRange(bytes, 100, 40_100));
+      assertThat(map.contains(new Revision(3, 1))).isTrue();
+      assertThat(map.contains(new Revision(2, 1))).isFalse();
+      assertThat(map.get(new Revision(1, 0))).isNull();
+
+      // Later revisions go to a map part after the adopted ones.
+      map.put(new Revision(4, 0), new byte[] {9});
+      assertThat(map.partCount()).isEqualTo(2);
+      assertThat(map.get(new Revision(4, 0))).isEqualTo(new byte[] {9});
+
+      map.remove(new Revision(3, 0));
+      assertThat(map.get(new Revision(3, 0))).isNull();
+      assertThat(map.contains(new Revision(3, 0))).isFalse();
+      assertThat(map.recordCount()).isEqualTo(3);
+      map.remove(new Revision(3, 0));
+      assertThat(map.recordCount()).isEqualTo(3);
+      assertThat(map.hasEmptiedParts()).isFalse();
+      map.remove(new Revision(2, 0));
+      map.remove(new Revision(3, 1));
+      assertThat(map.hasEmptiedParts()).isTrue();
+      map.closeEmptiedParts();
+      assertThat(map.partCount()).isEqualTo(1);
+      assertThat(map.recordCount()).isEqualTo(1);
+      assertThat(map.recordBytes()).isEqualTo(1 + Revision.BYTES);
+      assertThat(map.get(new Revision(4, 0))).isEqualTo(new byte[] {9});
+    }
+  }
 }

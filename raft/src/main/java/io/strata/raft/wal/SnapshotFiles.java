@@ -90,9 +90,13 @@ public final class SnapshotFiles {
     this.dir = dir;
   }
 
-  /** Saves {@code snapshot} atomically and durably, then deletes all but the newest files. */
-  public void save(Snapshot snapshot) throws IOException {
-    save(snapshot.getMetadata(), snapshot.getData()::writeTo);
+  /**
+   * Saves {@code snapshot} atomically and durably, then deletes all but the newest files.
+   * Returns it with its data mapped from the saved file, so the caller can let go of the copy it
+   * holds (a snapshot received from the leader is on the heap).
+   */
+  public Snapshot save(Snapshot snapshot) throws IOException {
+    return save(snapshot.getMetadata(), snapshot.getData()::writeTo);
   }
 
   /**

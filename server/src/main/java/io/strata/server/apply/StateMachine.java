@@ -73,7 +73,7 @@ public final class StateMachine {
   /** Replaces the whole state with a snapshot's; the lessor is restored in place. */
   void install(ByteString data) throws java.io.IOException {
     MvccStore previous = store;
-    store = StateSnapshot.read(data.newInput(), mvccOptions, lessor, members, monotonicMillis.getAsLong());
+    store = StateSnapshot.read(data, mvccOptions, lessor, members, monotonicMillis.getAsLong());
     replacement.replaced(previous, store);
   }
 

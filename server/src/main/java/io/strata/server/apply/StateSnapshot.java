@@ -1,10 +1,12 @@
 package io.strata.server.apply;
 
+import com.google.protobuf.ByteString;
 import io.strata.api.serverpb.MembershipState;
 import io.strata.lease.Lessor;
 import io.strata.server.cluster.ClusterMembers;
 import io.strata.mvcc.MvccOptions;
 import io.strata.mvcc.MvccStore;
+import io.strata.mvcc.SnapshotInput;
 import io.strata.mvcc.StoreSnapshot;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -159,9 +161,26 @@ public final class StateSnapshot {
       long nowMillis) throws IOException {
     // One buffer for all sections: each reads exactly its own bytes from it.
     DataInputStream data = new DataInputStream(new BufferedInputStream(in, 256 * 1024));
+    return read(data, null, mvccOptions, lessor, members, nowMillis);
+  }
+
+  /**
+   * Restores a snapshot like {@link #read(InputStream, MvccOptions, Lessor, ClusterMembers, long)}
+   * from bytes that stay as they are for as long as the store lives (a mapped snapshot file): the
+   * store keeps its records where they lie in them instead of copying them (version 3).
+   */
+  public static MvccStore read(ByteString snapshot, MvccOptions mvccOptions, Lessor lessor, ClusterMembers members,
+      long nowMillis) throws IOException {
+    SnapshotInput input = new SnapshotInput(snapshot);
+    // No buffer: the store's records are found by how far the input has been read.
+    return read(new DataInputStream(input), input, mvccOptions, lessor, members, nowMillis);
+  }
+
+  private static MvccStore read(DataInputStream data, SnapshotInput inPlace, MvccOptions mvccOptions, Lessor lessor,
+      ClusterMembers members, long nowMillis) throws IOException {
     int found = data.readInt();
     if (found == magicV3) {
-      return readV3(data, mvccOptions, lessor, members, nowMillis);
+      return readV3(data, inPlace, mvccOptions, lessor, members, nowMillis);
     }
     if (found != magicV1 && found != magicV2) {
       throw new IOException("not a Strata state snapshot (magic " + Integer.toHexString(found) + ")");
@@ -190,12 +209,13 @@ public final class StateSnapshot {
     return restoreTheRest(store, data, lessor, membership, members, nowMillis);
   }
 
-  private static MvccStore readV3(DataInputStream data, MvccOptions mvccOptions, Lessor lessor, ClusterMembers members,
-      long nowMillis) throws IOException {
+  private static MvccStore readV3(DataInputStream data, SnapshotInput inPlace, MvccOptions mvccOptions, Lessor lessor,
+      ClusterMembers members, long nowMillis) throws IOException {
     MembershipState membership;
     byte[] leases;
     MvccStore store;
-    try (MvccStore.Restore restore = MvccStore.beginRestore(mvccOptions)) {
+    try (MvccStore.Restore restore = inPlace == null ? MvccStore.beginRestore(mvccOptions)
+        : MvccStore.beginRestore(mvccOptions, inPlace)) {
       while (true) {
         int membershipLength = data.readInt();
         if (membershipLength < -1 || membershipLength > maxMembershipBytes) {

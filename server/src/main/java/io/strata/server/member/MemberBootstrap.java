@@ -104,7 +104,7 @@ public final class MemberBootstrap {
       if (snapshot.isPresent()) {
         Snapshot snap = snapshot.get();
         lessor = new Lessor(lessorOptions);
-        store = StateSnapshot.read(snap.getData().newInput(), mvccOptions, lessor, members, Monotonic.millis());
+        store = StateSnapshot.read(snap.getData(), mvccOptions, lessor, members, Monotonic.millis());
         storage.applySnapshot(snap);
         confState = snap.getMetadata().getConfState();
       } else {

@@ -623,11 +623,9 @@ public final class RaftLoop implements AutoCloseable {
    * Rare enough that the loop may wait for the disk here.
    */
   private void handleWithSnapshot(Ready rd) throws Exception {
-    Snapshot snap = rd.snapshot();
-    snapshotSaver.submit(() -> {
-      snapshots.save(snap);
-      return null;
-    }).get();
+    // From here on the saved file's mapping stands for the snapshot, and the received copy on
+    // the heap can go: the state machine reads its records in place.
+    Snapshot snap = snapshotSaver.submit(() -> snapshots.save(rd.snapshot())).get();
     writer.submit(w -> {
       w.saveSnapshotMarker(snap.getMetadata().getIndex(), snap.getMetadata().getTerm());
       w.append(rd.hardState(), rd.entries());
