@@ -36,15 +36,25 @@ class StateSnapshotTest {
       ByteString.Output out = ByteString.newOutput();
       StateSnapshot.write(store, lessor, out);
 
-      Lessor restoredLessor = new Lessor(LessorOptions.defaults());
-      try (MvccStore restored = StateSnapshot.read(out.toByteString().newInput(), options, restoredLessor, 0L)) {
-        RangeResponse all = restored.range(RangeRequest.newBuilder()
-            .setKey(ByteString.copyFromUtf8("/snap/")).setRangeEnd(ByteString.copyFromUtf8("/snap0")).build());
-        assertThat(all.getCount()).isEqualTo(300);
-        assertThat(restored.currentRevision()).isEqualTo(store.currentRevision());
-        assertThat(restored.consistentIndex()).isEqualTo(301);
-        assertThat(restoredLessor.exists(7)).isTrue();
-        assertThat(restored.keysWithLease(7)).hasSize(30);
+      for (boolean inPlace : new boolean[] {false, true}) {
+        Lessor restoredLessor = new Lessor(LessorOptions.defaults());
+        // In place, the restored store reads its records from the snapshot's bytes.
+        try (MvccStore restored = inPlace
+            ? StateSnapshot.read(out.toByteString(), options, restoredLessor, null, 0L)
+            : StateSnapshot.read(out.toByteString().newInput(), options, restoredLessor, 0L)) {
+          RangeResponse all = restored.range(RangeRequest.newBuilder()
+              .setKey(ByteString.copyFromUtf8("/snap/")).setRangeEnd(ByteString.copyFromUtf8("/snap0")).build());
+          assertThat(all.getCount()).isEqualTo(300);
+          assertThat(all.getKvs(299).getValue().toStringUtf8()).isEqualTo("v299");
+          assertThat(restored.currentRevision()).isEqualTo(store.currentRevision());
+          assertThat(restored.consistentIndex()).isEqualTo(301);
+          assertThat(restoredLessor.exists(7)).isTrue();
+          assertThat(restored.keysWithLease(7)).hasSize(30);
+          ByteString.Output again = ByteString.newOutput();
+          StateSnapshot.write(restored, restoredLessor, again);
+          assertThat(again.toByteString()).as("snapshot of the store restored (in place: %s)", inPlace)
+              .isEqualTo(out.toByteString());
+        }
       }
     }
   }
