@@ -487,7 +487,6 @@ final class Raft {
     return membership.switchToConfig();
   }
 
-  /** Told that this member's log up to (index, term) is durable. */
   /** The hard state {@code persisted} is durable. */
   void hardStatePersisted(HardState persisted) {
     if (winsOnceVoteDurable && role == RaftRole.CANDIDATE && persisted.getTerm() == term
@@ -498,6 +497,7 @@ final class Raft {
     }
   }
 
+  /** Told that this member's log up to (index, term) is durable. */
   void ownEntriesPersisted(long index, long term) {
     if (role == RaftRole.LEADER && log.matchTerm(index, term)) {
       leaderRole.ownEntriesPersisted(index);

@@ -13,11 +13,7 @@ class GoneLeaderTest {
 
   @Test
   void followersToldTheLeaderIsGoneElectOneOfThemWithoutATick() {
-    TestCluster c = TestCluster.ofVoters(3, true, true);
-    c.elect(1);
-    c.isolate(1);
-    assertThat(c.node(2).reportPeerGone(1)).isTrue();
-    assertThat(c.node(3).reportPeerGone(1)).isTrue();
+    TestCluster c = leaderKilledAndReportedGone(true);
     c.stabilize();
     assertThat(c.node(2).status().leader()).isZero();
 
@@ -31,11 +27,7 @@ class GoneLeaderTest {
 
   @Test
   void worksWithoutPreVoteToo() {
-    TestCluster c = TestCluster.ofVoters(3, false, true);
-    c.elect(1);
-    c.isolate(1);
-    c.node(2).reportPeerGone(1);
-    c.node(3).reportPeerGone(1);
+    TestCluster c = leaderKilledAndReportedGone(false);
     c.node(3).campaignAfterLeaderGone();
     c.stabilize();
     assertThat(c.node(3).status().role()).isEqualTo(RaftRole.LEADER);
@@ -74,11 +66,7 @@ class GoneLeaderTest {
 
   @Test
   void aFollowerThatVotedInANewerElectionDoesNotStartAnother() {
-    TestCluster c = TestCluster.ofVoters(3, true, true);
-    c.elect(1);
-    c.isolate(1);
-    c.node(2).reportPeerGone(1);
-    c.node(3).reportPeerGone(1);
+    TestCluster c = leaderKilledAndReportedGone(true);
     c.node(3).campaignAfterLeaderGone();
     c.stabilize();
     assertThat(c.node(3).status().role()).isEqualTo(RaftRole.LEADER);
@@ -101,5 +89,15 @@ class GoneLeaderTest {
     c.stabilize();
     assertThat(c.node(1).status().role()).isEqualTo(RaftRole.LEADER);
     assertThat(c.node(2).status().term()).isEqualTo(1);
+  }
+
+  /** Three voters whose leader 1 was cut off, and both followers told it is gone. */
+  private static TestCluster leaderKilledAndReportedGone(boolean preVote) {
+    TestCluster c = TestCluster.ofVoters(3, preVote, true);
+    c.elect(1);
+    c.isolate(1);
+    assertThat(c.node(2).reportPeerGone(1)).isTrue();
+    assertThat(c.node(3).reportPeerGone(1)).isTrue();
+    return c;
   }
 }

@@ -20,7 +20,8 @@ public interface MessageHandler {
 
   /**
    * {@code peerId}'s process is gone: every one of its URLs refused a connection since its
-   * streams ended (see {@link io.strata.raft.RaftNode#reportPeerGone}). Said once until it is reachable again.
+   * streams ended (see {@link io.strata.raft.RaftNode#reportPeerGone}). Said once until it is
+   * reachable again.
    */
   default void peerGone(long peerId) {}
 
